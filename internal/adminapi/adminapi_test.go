@@ -78,7 +78,7 @@ var taxClient = map[string]any{
 	"id": "tax-service", "name": "Tax service", "redirect_uris": []string{"https://tax.example.ru/callback"},
 	"post_logout_redirect_uris": []string{"https://tax.example.ru/"}, "backchannel_logout_uri": "https://tax.example.ru/bcl",
 	"scopes": []string{"openid", "fullname", "snils", "inn"}, "min_level": "confirmed",
-	"allowed_methods": []string{"in_person", "e_signature"}, "subject_type": "pairwise", "roles": []string{"tax"},
+	"allowed_methods": []string{"in_person", "e_signature"}, "subject_type": "pairwise",
 }
 
 func TestDisabledWithoutToken(t *testing.T) {

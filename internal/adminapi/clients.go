@@ -27,6 +27,7 @@ type ClientRequest struct {
 	JWKSURL                string          `json:"jwks_url"`
 	SubjectType            string          `json:"subject_type"`
 	Roles                  []string        `json:"roles"`
+	CenterID               string          `json:"center_id,omitempty"`
 }
 
 // Input converts the request for rp.Service.Create.
@@ -38,7 +39,7 @@ func (q *ClientRequest) Input() rp.Input {
 	return rp.Input{ID: q.ID, Name: q.Name, RedirectURIs: q.RedirectURIs, PostLogoutRedirectURIs: q.PostLogoutRedirectURIs,
 		BackchannelLogoutURI: q.BackchannelLogoutURI, FrontchannelLogoutURI: q.FrontchannelLogoutURI, Scopes: q.Scopes,
 		MinLevel: q.MinLevel, AllowedMethods: q.AllowedMethods, AuthMethod: q.AuthMethod, JWKS: jwks, JWKSURL: q.JWKSURL,
-		SubjectType: q.SubjectType, Roles: q.Roles}
+		SubjectType: q.SubjectType, Roles: q.Roles, CenterID: q.CenterID}
 }
 
 // Client is a registered client as the API and `civis clients show --json` present it: never
@@ -59,6 +60,7 @@ type Client struct {
 	SubjectType            string          `json:"subject_type"`
 	SectorID               string          `json:"sector_id,omitempty"`
 	Roles                  []string        `json:"roles"`
+	CenterID               string          `json:"center_id,omitempty"`
 	Dev                    bool            `json:"dev"`
 	CreatedAt              string          `json:"created_at"`
 	UpdatedAt              string          `json:"updated_at"`
@@ -87,7 +89,7 @@ func View(c *rp.Client) Client {
 		PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs), BackchannelLogoutURI: c.BackchannelLogoutURI,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, Scopes: nonNil(c.Scopes), MinLevel: string(c.MinLevel),
 		AllowedMethods: nonNil(c.AllowedMethods), AuthMethod: string(c.AuthMethod), JWKSURL: c.JWKSURL,
-		SubjectType: string(c.SubjectType), SectorID: c.SectorID, Roles: nonNil(c.Roles), Dev: c.Dev,
+		SubjectType: string(c.SubjectType), SectorID: c.SectorID, Roles: nonNil(c.Roles), CenterID: c.CenterID, Dev: c.Dev,
 		CreatedAt: rfc3339(c.CreatedAt), UpdatedAt: rfc3339(c.UpdatedAt)}
 	if json.Valid([]byte(c.JWKS)) {
 		v.JWKS = json.RawMessage(c.JWKS)

@@ -89,7 +89,8 @@ func clientsCreateCmd() *cobra.Command {
 	fs.StringVar(&f.jwksFile, "jwks-file", "", "file holding the client's JSON Web Key Set (private_key_jwt)")
 	fs.StringVar(&f.in.JWKSURL, "jwks-url", "", "URL of the client's JSON Web Key Set (private_key_jwt)")
 	fs.StringVar(&f.in.SubjectType, "subject-type", "", "public (default) or pairwise")
-	fs.StringArrayVar(&f.roles, "role", nil, "role of the client, such as bank (repeatable)")
+	fs.StringArrayVar(&f.roles, "role", nil, "partner role: center (a service center's system, with --center) or bank (repeatable)")
+	fs.StringVar(&f.in.CenterID, "center", "", "the service center a client with the center role acts for")
 	fs.BoolVar(&f.asJSON, "json", false, "print the client as JSON")
 	return cmd
 }
@@ -239,7 +240,7 @@ func showClient(out io.Writer, c *rp.Client) error {
 		{"back-channel logout", or(c.BackchannelLogoutURI, "-")}, {"front-channel logout", or(c.FrontchannelLogoutURI, "-")},
 		{"scopes", list(scopes, "openid")}, {"min level", or(string(c.MinLevel), "simplified")},
 		{"allowed methods", list(c.AllowedMethods, "any")}, {"subject type", string(c.SubjectType) + " " + c.SectorID},
-		{"roles", list(c.Roles, "-")}, {"dev", fmt.Sprint(c.Dev)},
+		{"roles", list(c.Roles, "-")}, {"center", or(c.CenterID, "-")}, {"dev", fmt.Sprint(c.Dev)},
 		{"created", c.CreatedAt.Local().Format("2006-01-02 15:04:05 MST")}, {"updated", c.UpdatedAt.Local().Format("2006-01-02 15:04:05 MST")},
 	} {
 		fmt.Fprintf(w, "%s:\t%s\n", row[0], strings.TrimSpace(row[1]))

@@ -31,8 +31,7 @@ func TestClientsCommands(t *testing.T) {
 
 	out, stderr, code := civis(t, dir, "clients", "create", "--id", "tax-service", "--name", "Tax service",
 		"--redirect-uri", "https://tax.example.ru/callback", "--redirect-uri", "https://tax.example.ru/cb2",
-		"--scopes", "openid,fullname snils", "--min-level", "confirmed", "--allowed-methods", "in_person,e_signature",
-		"--role", "tax")
+		"--scopes", "openid,fullname snils", "--min-level", "confirmed", "--allowed-methods", "in_person,e_signature")
 	if code != 0 || !regexp.MustCompile(`(?m)^client_id: +tax-service\nclient_secret: +\S{43}\n$`).MatchString(out) ||
 		!strings.Contains(stderr, "shown only once") {
 		t.Fatalf("clients create = %d\nstdout %q\nstderr %q", code, out, stderr)
@@ -65,7 +64,7 @@ func TestClientsCommands(t *testing.T) {
 
 	out, _, code = civis(t, dir, "clients", "show", "tax-service")
 	for _, want := range []string{"redirect uris:  ", "https://tax.example.ru/callback https://tax.example.ru/cb2",
-		"allowed methods:", "in_person e_signature", "roles:", "tax"} {
+		"allowed methods:", "in_person e_signature", "roles:", "-"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("clients show lacks %q:\n%s", want, out)
 		}

@@ -54,6 +54,12 @@ func (p *Provider) clientKeys(ctx context.Context, c *rp.Client) (*jose.JSONWebK
 	return set, nil
 }
 
+// ClientKeys returns a private_key_jwt client's public keys, for the APIs that authenticate
+// partner clients with client assertions outside the token endpoint.
+func (p *Provider) ClientKeys(ctx context.Context, c *rp.Client) (*jose.JSONWebKeySet, error) {
+	return p.clientKeys(ctx, c)
+}
+
 func fetchJWKS(ctx context.Context, u string) (*jose.JSONWebKeySet, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

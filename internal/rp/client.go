@@ -44,11 +44,32 @@ type Client struct {
 	JWKSURL                string // or fetched from here
 	SubjectType            SubjectType
 	SectorID               string   // pairwise sector: host of the redirect URIs
-	Roles                  []string // e.g. "bank", "operator_center" (later issues)
+	Roles                  []string // partner roles: RoleCenter, RoleBank
+	CenterID               string   // the service center a RoleCenter client acts for
 	Dev                    bool     // created by --dev; loopback http redirects allowed
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 }
+
+// Partner roles: a client with one of them calls the operator or partner API with
+// private_key_jwt client assertions.
+const (
+	RoleCenter = "center" // a service center's information system (operator API)
+	RoleBank   = "bank"   // a partner bank (partner API)
+)
+
+// HasRole reports whether the client has the role.
+func (c *Client) HasRole(role string) bool {
+	for _, r := range c.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Partner reports whether the client is a center's system or a bank rather than a site.
+func (c *Client) Partner() bool { return c.HasRole(RoleCenter) || c.HasRole(RoleBank) }
 
 // AllowsScope reports whether the client may ask for scope.
 func (c *Client) AllowsScope(scope string) bool {

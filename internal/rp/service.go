@@ -52,6 +52,7 @@ type Input struct {
 	JWKSURL                string
 	SubjectType            string
 	Roles                  []string
+	CenterID               string // required with the center role
 	Dev                    bool
 }
 

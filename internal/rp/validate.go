@@ -53,7 +53,8 @@ func (s *Service) build(in Input) (*Client, error) {
 	if c.Name == "" || len(c.Name) > 200 {
 		v.add("name", "required", "a name of at most 200 characters is required")
 	}
-	c.RedirectURIs = checkURIs(v, "redirect_uris", in.RedirectURIs, true)
+	checkRoles(v, c, in)
+	c.RedirectURIs = checkURIs(v, "redirect_uris", in.RedirectURIs, !c.Partner())
 	c.PostLogoutRedirectURIs = checkURIs(v, "post_logout_redirect_uris", in.PostLogoutRedirectURIs, false)
 	for field, u := range map[string]string{"backchannel_logout_uri": in.BackchannelLogoutURI, "frontchannel_logout_uri": in.FrontchannelLogoutURI} {
 		if u != "" {
@@ -69,6 +70,34 @@ func (s *Service) build(in Input) (*Client, error) {
 		return nil, v
 	}
 	return c, nil
+}
+
+// checkRoles accepts the partner roles: a center's system names its center, and partners
+// authenticate with private_key_jwt only.
+func checkRoles(v *ValidationError, c *Client, in Input) {
+	seen := map[string]bool{}
+	c.Roles = nil
+	for _, r := range in.Roles {
+		r = strings.TrimSpace(r)
+		if r != RoleCenter && r != RoleBank {
+			v.add("roles", "unknown", "unknown role %q: use %s or %s", r, RoleCenter, RoleBank)
+			continue
+		}
+		if !seen[r] {
+			seen[r] = true
+			c.Roles = append(c.Roles, r)
+		}
+	}
+	c.CenterID = strings.TrimSpace(in.CenterID)
+	switch {
+	case seen[RoleCenter] && c.CenterID == "":
+		v.add("center_id", "required", "a client with the center role names its center")
+	case !seen[RoleCenter] && c.CenterID != "":
+		v.add("center_id", "invalid", "only a client with the center role has a center")
+	}
+	if len(c.Roles) > 0 && in.AuthMethod != string(PrivateKeyJWT) {
+		v.add("auth_method", "invalid", "partner clients authenticate with private_key_jwt")
+	}
 }
 
 // checkURIs accepts absolute https URIs without fragments, and http ones only on loopback

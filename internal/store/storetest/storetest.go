@@ -39,6 +39,10 @@ func Run(t *testing.T, open Opener) {
 		"CheckDoneConc":     testCheckDoneConcurrent,
 		"SecondFactors":     testSecondFactors,
 		"SignInFlows":       testSignInFlows,
+		"Staff":             testStaff,
+		"Ledger":            testLedger,
+		"LedgerConcurrent":  testLedgerConcurrent,
+		"Assertions":        testAssertions,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open(t)) })
