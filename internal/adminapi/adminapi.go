@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/civis-id/civis/internal/center"
 	"github.com/civis-id/civis/internal/httpx"
+	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/rp"
 	"github.com/civis-id/civis/internal/store"
 )
@@ -16,6 +18,10 @@ import (
 type Handler struct {
 	Clients *rp.Service
 	Logger  *slog.Logger
+	// Letters, when set, takes the post's tracking updates of registered letters.
+	Letters *letters.Service
+	// Centers, when set, manages the directory of service centers.
+	Centers *center.Service
 
 	tokenHash [sha256.Size]byte // only the hash of the admin token is kept
 }
@@ -35,6 +41,13 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/admin/clients/{id}", h.auth(h.getClient))
 	mux.Handle("DELETE /api/v1/admin/clients/{id}", h.auth(h.deleteClient))
 	mux.Handle("POST /api/v1/admin/clients/{id}/secret", h.auth(h.rotateSecret))
+	mux.Handle("GET /api/v1/admin/centers", h.auth(h.listCenters))
+	mux.Handle("POST /api/v1/admin/centers", h.auth(h.createCenter))
+	mux.Handle("POST /api/v1/admin/centers/import", h.auth(h.importCenters))
+	mux.Handle("GET /api/v1/admin/centers/{id}", centerPath(h.auth(h.getCenter)))
+	mux.Handle("PUT /api/v1/admin/centers/{id}", centerPath(h.auth(h.updateCenter)))
+	mux.Handle("DELETE /api/v1/admin/centers/{id}", centerPath(h.auth(h.deleteCenter)))
+	mux.Handle("POST /api/v1/admin/letters/tracking", h.auth(h.letterTracking))
 }
 
 // auth lets a request through only with the admin bearer token. Hashing the presented token

@@ -9,10 +9,15 @@ import (
 
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/audit"
+	"github.com/civis-id/civis/internal/center"
+	"github.com/civis-id/civis/internal/clientauth"
 	"github.com/civis-id/civis/internal/deletion"
 	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/httpx"
+	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/mfa"
+	"github.com/civis-id/civis/internal/operator"
+	"github.com/civis-id/civis/internal/partner"
 	"github.com/civis-id/civis/internal/proofing"
 	"github.com/civis-id/civis/internal/recovery"
 	"github.com/civis-id/civis/internal/session"
@@ -37,6 +42,21 @@ type Handler struct {
 	Settings *settings.Service
 	Deletion *deletion.Service
 	Events   audit.Searcher
+
+	// Partner, when set with PartnerAuth, serves the partner API for banks (partner.go).
+	Partner     *partner.Service
+	PartnerAuth *clientauth.Authenticator
+
+	// Centers, when set, serves the directory of service centers.
+	Centers *center.Service
+
+	// Letters, when set, serves identity confirmation by a code in a registered letter.
+	Letters *letters.Service
+
+	// Operator, when set with OperatorAuth, serves the operator API for service centers'
+	// systems and the activation links of enrolled citizens (operator.go).
+	Operator     *operator.Service
+	OperatorAuth *clientauth.Authenticator
 }
 
 // Mount registers the API routes on mux.
@@ -89,6 +109,22 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/me/secret-question", h.deleteSecretQuestion)
 	mux.HandleFunc("GET /api/v1/me/events", h.listEvents)
 	mux.HandleFunc("DELETE /api/v1/me", h.deleteAccount)
+	mux.HandleFunc("GET /api/v1/centers", h.searchCenters)
+	mux.HandleFunc("GET /api/v1/centers/{id}", h.getCenter)
+	mux.HandleFunc("GET /api/v1/me/letters", h.getLetters)
+	mux.HandleFunc("POST /api/v1/me/letters", h.orderLetter)
+	mux.HandleFunc("POST /api/v1/me/letters/confirm", h.confirmLetter)
+	mux.HandleFunc("POST /api/v1/partner/confirmations", h.partnerConfirm)
+	mux.HandleFunc("POST /api/v1/partner/registrations", h.partnerRegister)
+	mux.HandleFunc("GET /api/v1/partner/requests/{id}", h.partnerRequest)
+	mux.HandleFunc("POST /api/v1/operator/registrations", h.operatorRegister)
+	mux.HandleFunc("POST /api/v1/operator/confirmations", h.operatorConfirm)
+	mux.HandleFunc("POST /api/v1/operator/restorations", h.operatorRestore)
+	mux.HandleFunc("POST /api/v1/operator/duplicates", h.operatorDuplicate)
+	mux.HandleFunc("POST /api/v1/operator/search", h.operatorSearch)
+	mux.HandleFunc("GET /api/v1/operator/accounts", h.operatorAccounts)
+	mux.HandleFunc("GET /api/v1/operator/requests/{request_id}", h.operatorRequest)
+	mux.HandleFunc("POST /api/v1/activations/{token}", h.activate)
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 	mux.HandleFunc("/api/", notFound)
 }

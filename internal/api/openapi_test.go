@@ -469,6 +469,12 @@ func TestOpenAPISchemasMatchStructs(t *testing.T) {
 			continue
 		}
 		media, _ := rb["content"].(map[string]any)["application/json"].(map[string]any)
+		if file, ok := rb["content"].(map[string]any)["text/csv"].(map[string]any); ok && media == nil {
+			if rb["required"] != true || file["schema"] == nil || file["example"] == nil {
+				t.Errorf("%s %s: a CSV requestBody must be required and have a schema and an example", o.method, o.path)
+			}
+			continue // a file upload (the centers import) has no JSON schema
+		}
 		ref, _ := media["schema"].(map[string]any)["$ref"].(string)
 		if !strings.HasSuffix(ref, "Request") || rb["required"] != true || media["example"] == nil {
 			t.Errorf("%s %s: requestBody must be required, refer to a *Request schema and have an example", o.method, o.path)

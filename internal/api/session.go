@@ -17,6 +17,7 @@ type loginRequest struct {
 	Password    string        `json:"password"`
 	DeviceToken string        `json:"device_token,omitempty"`
 	PoW         *pow.Solution `json:"pow,omitempty"`
+	NewPassword string        `json:"new_password,omitempty"`
 }
 
 type loginResponse struct {
@@ -32,7 +33,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.Flows.Login(r.Context(), flow.LoginInput{Login: in.Login, Password: in.Password,
-		DeviceToken: in.DeviceToken, PoW: in.PoW}, h.meta(r))
+		DeviceToken: in.DeviceToken, PoW: in.PoW, NewPassword: in.NewPassword}, h.meta(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -16,6 +16,8 @@ import (
 	"github.com/civis-id/civis/internal/adminapi"
 	"github.com/civis-id/civis/internal/api"
 	"github.com/civis-id/civis/internal/audit"
+	"github.com/civis-id/civis/internal/center"
+	"github.com/civis-id/civis/internal/clientauth"
 	"github.com/civis-id/civis/internal/config"
 	"github.com/civis-id/civis/internal/credential"
 	"github.com/civis-id/civis/internal/deletion"
@@ -23,12 +25,15 @@ import (
 	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/jobs"
+	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/messages"
 	"github.com/civis-id/civis/internal/metrics"
 	"github.com/civis-id/civis/internal/mfa"
 	"github.com/civis-id/civis/internal/notice"
 	"github.com/civis-id/civis/internal/notify"
 	"github.com/civis-id/civis/internal/oidc"
+	"github.com/civis-id/civis/internal/operator"
+	"github.com/civis-id/civis/internal/partner"
 	"github.com/civis-id/civis/internal/pii"
 	"github.com/civis-id/civis/internal/pow"
 	"github.com/civis-id/civis/internal/proofing"
@@ -39,6 +44,7 @@ import (
 	"github.com/civis-id/civis/internal/session"
 	"github.com/civis-id/civis/internal/settings"
 	"github.com/civis-id/civis/internal/signing"
+	"github.com/civis-id/civis/internal/staff"
 	"github.com/civis-id/civis/internal/store/sqlstore"
 	"github.com/civis-id/civis/internal/web"
 )
@@ -74,6 +80,25 @@ type App struct {
 	Settings *settings.Service
 	Recovery *recovery.Service
 	Deletion *deletion.Service
+
+	// Letters confirms identity by a code in a registered letter (letters.go).
+	Letters *letters.Service
+
+	// Centers is the directory of service centers (centers.go).
+	Centers *center.Service
+
+	// Partner serves partner banks; PartnerAuth checks their client assertions (partner.go).
+	Partner     *partner.Service
+	PartnerAuth *clientauth.Authenticator
+
+	// Staff is who works at which center; StaffDesk manages them by login, audited (staff.go).
+	Staff     *staff.Service
+	StaffDesk *staff.Desk
+
+	// Operator serves service-center staff (the workstation and the operator API);
+	// OperatorAuth checks the client assertions of centers' systems (operator.go).
+	Operator     *operator.Service
+	OperatorAuth *clientauth.Authenticator
 }
 
 // New opens the database (migrating it when migrate is true) and wires every part.
@@ -103,12 +128,21 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 			db.Close()
 			return nil, fmt.Errorf("dev seed: %w", err)
 		}
+		if err := a.seedCenters(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("dev seed: centers: %w", err)
+		}
+		if err := a.seedOperator(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("dev seed: %w", err)
+		}
 	}
 	return a, nil
 }
 
 func (a *App) wire() error {
 	cfg := a.Config
+	a.wireCenters() // first: other services check center ids against it
 	a.Hasher = credential.NewHasher(credential.Params{
 		Memory: cfg.Argon2Memory, Time: cfg.Argon2Time, Threads: cfg.Argon2Threads, SaltLen: 16, KeyLen: 32,
 	}, cfg.HashConcurrency)
@@ -168,6 +202,10 @@ func (a *App) wire() error {
 	}
 	a.OIDC.Profile = a.Proofing
 	a.wireCare()
+	a.wireLetters()
+	a.wireStaff()
+	a.wireOperator()
+	a.wirePartner()
 	a.registerGauges()
 	a.Handler = a.routes()
 	return nil
@@ -241,12 +279,14 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	proxies := a.trustedProxies()
 	(&api.Handler{Flows: a.Flows, Sessions: a.Sessions, Accounts: a.DB, Profile: a.Proofing, Logger: a.Logger,
-		TrustedProxies: proxies, MFA: a.MFA,
-		Recovery: a.Recovery, Settings: a.Settings, Deletion: a.Deletion, Events: a.DB}).Mount(mux)
+		TrustedProxies: proxies, MFA: a.MFA, Centers: a.Centers,
+		Recovery: a.Recovery, Settings: a.Settings, Deletion: a.Deletion, Events: a.DB, Letters: a.Letters,
+		Partner: a.Partner, PartnerAuth: a.PartnerAuth, Operator: a.Operator, OperatorAuth: a.OperatorAuth}).Mount(mux)
 	pages := &web.Handler{Flows: a.Flows, Sessions: a.Sessions, Accounts: a.DB, Logger: a.Logger, TrustedProxies: proxies,
 		Secure: strings.HasPrefix(a.Config.Issuer, "https://"), Dev: a.Config.Dev,
-		OIDC: a.OIDC, Events: a.DB, MFA: a.MFA, Proofing: a.Proofing,
-		Recovery: a.Recovery, Settings: a.Settings, Deletion: a.Deletion, EventLog: a.DB}
+		OIDC: a.OIDC, Events: a.DB, MFA: a.MFA, Proofing: a.Proofing, Centers: a.Centers,
+		Recovery: a.Recovery, Settings: a.Settings, Deletion: a.Deletion, EventLog: a.DB, Letters: a.Letters,
+		Staff: a.Staff, StaffDesk: a.StaffDesk, Operator: a.Operator}
 	pages.Mount(mux)
 	a.OIDC.BrowserSession = pages.BrowserSession
 	a.OIDC.Mount(mux)
@@ -254,7 +294,10 @@ func (a *App) routes() http.Handler {
 		(&devoutbox.Handler{Store: a.DB, Logger: a.Logger}).Mount(mux)
 	}
 	if a.Config.AdminToken != "" { // else /api/v1/admin/ falls to the API's not_found
-		adminapi.New(a.Config.AdminToken, a.Clients, a.Logger).Mount(mux)
+		admin := adminapi.New(a.Config.AdminToken, a.Clients, a.Logger)
+		admin.Letters = a.Letters
+		admin.Centers = a.Centers
+		admin.Mount(mux)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)

@@ -32,8 +32,15 @@ func (a *App) CleanupOnce(ctx context.Context) {
 		"counters": func() (int, error) { return a.DB.DeleteExpiredCounters(ctx, now, cleanupBatch) },
 		"grants":   func() (int, error) { return a.DB.DeleteExpiredGrants(ctx, now, cleanupBatch) },
 		"sign-in":  func() (int, error) { return a.DB.DeleteExpiredSignIn(ctx, now, cleanupBatch) },
+		"assertions": func() (int, error) {
+			n, err := a.DB.DeleteExpiredAssertions(ctx, now)
+			return int(n), err
+		},
+		"activations": func() (int, error) { return a.DB.DeleteExpiredActivations(ctx, now, cleanupBatch) },
 		// Deleted accounts whose erasure job gave up (or whose retention was shortened since).
 		"erasure": func() (int, error) { return a.Deletion.EraseDue(ctx, cleanupBatch) },
+		// The letters (sealed addresses) of erased accounts.
+		"letters": func() (int, error) { return a.DB.DeleteErasedLetters(ctx, cleanupBatch) },
 	}
 	for name, step := range steps {
 		for ctx.Err() == nil {

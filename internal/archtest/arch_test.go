@@ -73,7 +73,7 @@ func TestPackageDocs(t *testing.T) {
 // test support) reaches the storage implementation, and no production code imports testing.
 func TestDependencyDirection(t *testing.T) {
 	noHTTP := []string{"account", "credential", "flow", "audit", "session", "ratelimit", "jobs", "ident", "pii", "store", "messages", "mfa", "pow",
-		"recovery", "settings", "deletion", "notice", "proofing", "grant", "consent", "signing", "rp", "ledger", "staff"}
+		"recovery", "settings", "deletion", "notice", "proofing", "grant", "consent", "signing", "rp", "ledger", "staff", "partner", "center", "operator"}
 	storeUsers := []string{"app", "app/apptest", "store/storetest", "store/sqlstore"}
 	testSupport := []string{"app/apptest", "store/storetest", "archtest"}
 	for _, p := range listPackages(t) {

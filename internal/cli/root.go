@@ -30,7 +30,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(), migrateCmd(), versionCmd(), jobsCmd(), keysCmd(), clientsCmd(), benchCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), versionCmd(), jobsCmd(), keysCmd(), clientsCmd(), benchCmd(), lettersCmd())
+	root.AddCommand(centersCmd())
+	root.AddCommand(staffCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {

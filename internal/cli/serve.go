@@ -32,6 +32,8 @@ func serveCmd() *cobra.Command {
 			fmt.Fprintf(out, "Civis %s is running.\n  Site:        %s/\n", Version, cfg.Issuer)
 			if cfg.Dev {
 				fmt.Fprintf(out, "  Dev outbox:  %s/dev/outbox\n", cfg.Issuer)
+				fmt.Fprintf(out, "  Workstation: %s/operator (sign in as %s, password %s, authenticator app secret %s)\n",
+					cfg.Issuer, app.DemoOperatorLogin, app.DemoOperatorPassword, app.DemoOperatorTOTP)
 			}
 			fmt.Fprintf(out, "  API:         %s/api/v1/openapi.json\n  Health:      %s/readyz\n", cfg.Issuer, cfg.Issuer)
 		})

@@ -71,6 +71,10 @@ type Config struct {
 	// DeletionRetention is how long a deleted account can be restored at a service center
 	// before its personal data are erased.
 	DeletionRetention time.Duration
+	// LetterCodeTTL is how long the code of a registered letter is valid after it is sent;
+	// LetterReminder is when an unused code is recalled to the citizen.
+	LetterCodeTTL  time.Duration
+	LetterReminder time.Duration
 }
 
 // Bind registers the serve flags on fs and returns the Config they fill.
@@ -123,6 +127,8 @@ func Bind(fs *pflag.FlagSet) *Config {
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis for rate-limit counters, e.g. redis://127.0.0.1:6379/0 (default: the database)")
 	fs.DurationVar(&c.RememberDeviceTTL, "remember-device-ttl", 30*24*time.Hour, "how long \"remember this device\" skips the second factor")
 	fs.DurationVar(&c.DeletionRetention, "deletion-retention", 720*time.Hour, "how long a deleted account can be restored before its personal data are erased")
+	fs.DurationVar(&c.LetterCodeTTL, "letter-code-ttl", 720*time.Hour, "how long the code of a registered letter is valid after the letter is sent")
+	fs.DurationVar(&c.LetterReminder, "letter-reminder", 336*time.Hour, "when to remind the citizen of a letter's unused code, after sending (0: never)")
 	return c
 }
 
@@ -229,6 +235,9 @@ func (c *Config) validate(serving bool) error {
 	}
 	if c.DeletionRetention < 0 {
 		bad("--deletion-retention must not be negative")
+	}
+	if c.LetterCodeTTL < time.Hour || c.LetterReminder < 0 || c.LetterReminder >= c.LetterCodeTTL {
+		bad("--letter-code-ttl must be at least 1h and --letter-reminder between 0 and --letter-code-ttl")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -108,10 +108,22 @@ func (s *Service) Delete(ctx context.Context, sess *session.Session, password st
 	if err := s.Reauth.Reauthenticate(ctx, sess, password, sol, m); err != nil {
 		return time.Time{}, err
 	}
+	return s.delete(ctx, sess.AccountID, "self", m.IP, nil)
+}
+
+// DeleteFor deletes an account for someone other than its owner, without Delete's password
+// check: a service center removing a duplicate account (actor "operator:<id>", details such
+// as the center and request id for the audit log). It joins the transaction in ctx; the
+// retention and the erasure are Delete's.
+func (s *Service) DeleteFor(ctx context.Context, accountID, actor string, details map[string]string) (time.Time, error) {
+	return s.delete(ctx, accountID, actor, "", details)
+}
+
+func (s *Service) delete(ctx context.Context, accountID, actor, ip string, details map[string]string) (time.Time, error) {
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	eraseAt := now.Add(s.Retention)
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		acc, err := s.Accounts.GetAccount(ctx, sess.AccountID)
+		acc, err := s.Accounts.GetAccount(ctx, accountID)
 		if err != nil {
 			return fmt.Errorf("load account: %w", err)
 		}
@@ -125,8 +137,12 @@ func (s *Service) Delete(ctx context.Context, sess *session.Session, password st
 		if err := s.Queue.EnqueueAt(ctx, JobKind, payload, eraseAt); err != nil {
 			return err
 		}
-		if err := s.Audit.Record(ctx, audit.Event{AccountID: acc.ID, Action: ActionDeleted, Actor: "self", IP: m.IP,
-			Details: map[string]string{"erase_after": eraseAt.Format(time.RFC3339)}}); err != nil {
+		d := map[string]string{"erase_after": eraseAt.Format(time.RFC3339)}
+		for k, v := range details {
+			d[k] = v
+		}
+		if err := s.Audit.Record(ctx, audit.Event{AccountID: acc.ID, Action: ActionDeleted, Actor: actor, IP: ip,
+			Details: d}); err != nil {
 			return err
 		}
 		return s.Notices.TellAll(ctx, acc, messages.AccountDeleted, map[string]any{"Name": acc.FirstName,

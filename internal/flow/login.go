@@ -19,6 +19,9 @@ type LoginInput struct {
 	Password    string
 	DeviceToken string        // a remembered device's token, if the client keeps one
 	PoW         *pow.Solution // the solved challenge, when a pow_required answer asked for one
+	// NewPassword replaces a temporary password (one a service center issued): a sign-in with
+	// a temporary password without it is refused with password_change_required.
+	NewPassword string
 }
 
 // LoginResult is a finished sign-in (Signed) or one waiting for a second factor (Pending).
@@ -69,6 +72,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (*LoginResul
 	}
 	if !ok {
 		return nil, s.loginFailed(ctx, key, accountID, m)
+	}
+	if replaced, err := s.replaceTemporary(ctx, acc, &in, m); err != nil {
+		return nil, err
+	} else if replaced {
+		rehash = false // the new hash has the current parameters
 	}
 	return s.passwordRight(ctx, acc, in, rehash, m)
 }

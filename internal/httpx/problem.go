@@ -90,6 +90,22 @@ var codes = map[string]struct {
 	"identifier_invalid":         {http.StatusUnprocessableEntity, "The document does not match the account"},
 	"contact_change_not_found":   {http.StatusNotFound, "No such contact change"},
 	"contact_change_expired":     {http.StatusGone, "The contact change has expired; start again"},
+	"account_not_found":          {http.StatusNotFound, "No account with these data"},
+	"account_exists":             {http.StatusConflict, "An account with these data exists; confirm it instead"},
+	"not_standard":               {http.StatusConflict, "The account's data are not verified yet"},
+	"account_confirmed":          {http.StatusConflict, "The account is already confirmed"},
+	"data_mismatch":              {http.StatusConflict, "The data differ from the account's verified data"},
+	"standard_level_required":    {http.StatusConflict, "Only a standard account can do this"},
+	"already_confirmed":          {http.StatusConflict, "The account is already confirmed"},
+	"letter_not_sent":            {http.StatusConflict, "No letter with a code is on its way"},
+	"letter_too_soon":            {http.StatusTooManyRequests, "A letter was ordered less than a day ago"},
+	"letter_limit":               {http.StatusTooManyRequests, "Too many letters ordered in 30 days"},
+	"checks_running":             {http.StatusConflict, "Registry checks are still running; wait for the result"},
+	"check_failed":               {http.StatusConflict, "A registry check failed; the data must be corrected"},
+	"passport_mismatch":          {http.StatusUnprocessableEntity, "The passport number differs from the verified passport"},
+	"duplicate_confirmed":        {http.StatusConflict, "The account to remove is confirmed; keep it instead"},
+	"not_same_person":            {http.StatusConflict, "The accounts are not provably the same person"},
+	"activation_invalid":         {http.StatusGone, "The activation link is not valid or has expired"},
 }
 
 // NewProblem returns the problem for a machine code.

@@ -291,6 +291,15 @@ func Compose(tpl Template, channel, locale string, data map[string]any) (subject
 		texts, ok = securityCatalog[tpl]
 	}
 	if !ok {
+		texts, ok = lettersCatalog[tpl]
+	}
+	if !ok {
+		texts, ok = operatorCatalog[tpl]
+	}
+	if !ok {
+		texts, ok = partnerCatalog[tpl]
+	}
+	if !ok {
 		return "", "", fmt.Errorf("unknown message template %q", tpl)
 	}
 	t := texts[Lang(locale)]

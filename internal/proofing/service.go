@@ -78,6 +78,16 @@ type Service struct {
 // Meta describes the client making a request, for the audit log.
 type Meta struct {
 	IP string
+	// Actor is who acts, as the audit log records it ("" is the citizen: "self"); a service
+	// center's operator enrolling a citizen is "operator:<id>".
+	Actor string
+}
+
+func (m Meta) actor() string {
+	if m.Actor == "" {
+		return "self"
+	}
+	return m.Actor
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -149,7 +159,7 @@ func (s *Service) Update(ctx context.Context, accountID string, p Patch, m Meta)
 			return err
 		}
 		out = prof
-		return s.record(ctx, accountID, ActionUpdated, "self", m.IP, map[string]string{"items": itemList(items)})
+		return s.record(ctx, accountID, ActionUpdated, m.actor(), m.IP, map[string]string{"items": itemList(items)})
 	})
 	if err != nil {
 		return nil, wrap("update profile", err)

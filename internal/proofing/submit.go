@@ -77,7 +77,7 @@ func (s *Service) startChecks(ctx context.Context, sub *Submission, m Meta) erro
 		}
 		regs += "," + c.Registry
 	}
-	return s.record(ctx, sub.AccountID, ActionSubmitted, "self", m.IP,
+	return s.record(ctx, sub.AccountID, ActionSubmitted, m.actor(), m.IP,
 		map[string]string{"submission_id": sub.ID, "registries": regs[1:]})
 }
 

@@ -69,8 +69,12 @@ func (h *Handler) accountEvents(w http.ResponseWriter, r *http.Request) {
 		d.Kinds = append(d.Kinds, kindOption{Value: string(c), Label: v.T("account_log_kind_" + string(c)), Checked: c == q.Category})
 	}
 	for _, e := range events {
-		d.Events = append(d.Events, logRow{At: v.stamp(e.CreatedAt), Kind: v.T("account_log_kind_" + string(audit.CategoryOf(e))),
-			Action: actionWords(v, e.Action), Actor: actorWords(v, e.Actor), IP: e.IP})
+		row := logRow{At: v.stamp(e.CreatedAt), Kind: v.T("account_log_kind_" + string(audit.CategoryOf(e))),
+			Action: h.eventWords(r.Context(), v, e), Actor: actorWords(v, e.Actor), IP: e.IP}
+		if action, actor, ok := bankEventWords(v, e); ok {
+			row.Action, row.Actor = action, actor
+		}
+		d.Events = append(d.Events, row)
 	}
 	v.Data = d
 	h.render(w, r, http.StatusOK, "account_events", v)

@@ -25,6 +25,8 @@ type cabinetData struct {
 	Events                []eventRow
 	// With the proofing service: the profile's registry checks, and a link to it.
 	Profile *profileCard
+	// Workstation links service-center staff to the operator workstation.
+	Workstation bool
 }
 
 // contactRow is one contact of the account.
@@ -68,6 +70,7 @@ func (h *Handler) cabinet(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("revoked") != "" {
 		v.Notice = v.T("notice_site_revoked")
 	}
+	d.Workstation = h.isStaff(r.Context(), acc.ID)
 	v.Data = d
 	h.render(w, r, http.StatusOK, "cabinet", v)
 }

@@ -11,15 +11,19 @@ import (
 
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/audit"
+	"github.com/civis-id/civis/internal/center"
 	"github.com/civis-id/civis/internal/deletion"
 	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/httpx"
+	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/mfa"
 	"github.com/civis-id/civis/internal/oidc"
+	"github.com/civis-id/civis/internal/operator"
 	"github.com/civis-id/civis/internal/proofing"
 	"github.com/civis-id/civis/internal/recovery"
 	"github.com/civis-id/civis/internal/session"
 	"github.com/civis-id/civis/internal/settings"
+	"github.com/civis-id/civis/internal/staff"
 )
 
 // Handler serves the citizen's HTML pages.
@@ -45,6 +49,15 @@ type Handler struct {
 	EventLog audit.Searcher
 	// Proofing, when set, adds the profile: personal data, documents and their registry checks.
 	Proofing *proofing.Service
+	// Letters, when set, adds identity confirmation by a code in a registered letter.
+	Letters *letters.Service
+	// Centers, when set, adds the directory of service centers at /centers.
+	Centers *center.Service
+	// Operator, Staff and StaffDesk (with MFA), when set, add the service-center workstation
+	// at /operator and the activation page of citizens registered there (operator*.go).
+	Operator  *operator.Service
+	Staff     *staff.Service
+	StaffDesk *staff.Desk
 
 	views  map[string]*template.Template
 	bundle *i18n.Bundle
@@ -88,6 +101,15 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	}
 	if h.Proofing != nil {
 		maps.Copy(routes, h.profileRoutes())
+	}
+	if h.Letters != nil {
+		maps.Copy(routes, h.letterRoutes())
+	}
+	if h.Centers != nil {
+		routes["GET /centers"] = h.centers
+	}
+	if h.Operator != nil && h.Staff != nil && h.StaffDesk != nil && h.MFA != nil {
+		maps.Copy(routes, h.operatorRoutes())
 	}
 	if h.OIDC != nil {
 		routes["GET "+oidc.PathLogin] = h.authorize

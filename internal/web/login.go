@@ -18,6 +18,9 @@ type loginData struct {
 	Public      bool           // "this is not my computer" was ticked
 	PoW         *pow.Challenge // the proof of work the page's script must solve before signing in
 	Passkeys    bool           // offer signing in with a passkey
+	// ChangePassword: the password typed is temporary (a service center issued it); the form
+	// asks for it again with a new one.
+	ChangePassword bool
 }
 
 // loginForm shows the sign-in form; a signed-in citizen goes to the cabinet. When a site
@@ -68,7 +71,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	login, authID, public := f.Get("login"), f.Get("auth_request"), f.Get("public") != ""
-	in := flow.LoginInput{Login: login, Password: f.Get("password"), DeviceToken: deviceToken(r)}
+	in := flow.LoginInput{Login: login, Password: f.Get("password"), DeviceToken: deviceToken(r),
+		NewPassword: f.Get("new_password")}
 	in.PoW = powSolution(r)
 	if public || h.siteWantsMFA(r.Context(), authID) {
 		in.DeviceToken = "" // a shared computer is never remembered; a site may want two factors
@@ -103,6 +107,7 @@ func (h *Handler) loginFailed(w http.ResponseWriter, r *http.Request, login, aut
 		v.Next = loginPath(authID)
 	}
 	d.Public = public
+	d.ChangePassword = errors.Is(err, flow.ErrPasswordChangeFirst) || r.PostForm.Get("new_password") != ""
 	var fe *flow.Error
 	if errors.As(err, &fe) && fe.PoW != nil {
 		d.PoW = fe.PoW
@@ -114,7 +119,7 @@ func (h *Handler) loginFailed(w http.ResponseWriter, r *http.Request, login, aut
 // loginIDs are the inputs of the sign-in form; errors about anything else (a passkey's
 // answer) go to the alert.
 func loginIDs(field string) string {
-	if field == "login" || field == "password" {
+	if field == "login" || field == "password" || field == "new_password" {
 		return field
 	}
 	return ""

@@ -20,7 +20,10 @@ var pages = []string{"landing", "register", "codes", "confirm_link", "password",
 	"consent", "refuse", "logged_out", "logout_confirm", "second_factor", "security",
 	"recover", "recover_step", "recover_password", "recover_done", "recover_center", // account care
 	"account", "account_password", "account_contact", "account_events", "account_delete", "account_deleted",
-	"profile"}
+	"profile", "letters",
+	"centers",
+	"operator", "operator_found", "operator_register", "operator_restore", "operator_duplicate", // workstation
+	"operator_done", "operator_totp", "operator_stepup", "operator_staff", "activate"}
 
 // parseTemplates parses every page once.
 func parseTemplates() (map[string]*template.Template, error) {

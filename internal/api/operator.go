@@ -1,0 +1,216 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/civis-id/civis/internal/clientauth"
+	"github.com/civis-id/civis/internal/httpx"
+	"github.com/civis-id/civis/internal/ledger"
+	"github.com/civis-id/civis/internal/operator"
+	"github.com/civis-id/civis/internal/rp"
+)
+
+// The operator API for service centers' own systems (docs/service-centers.md): each call is
+// authenticated by a fresh private_key_jwt client assertion of a client with the center role,
+// and acts for the operator named in the Civis-Operator header, who must be staff at the
+// client's center. Every change runs through the request ledger under the center's
+// request_id; a resend answers exactly as the first time.
+
+// OperatorHeader names the acting operator's account id.
+const OperatorHeader = "Civis-Operator"
+
+// operatorActor authenticates the center's client and names the acting operator; on failure
+// it has written the problem.
+func (h *Handler) operatorActor(w http.ResponseWriter, r *http.Request) (operator.Actor, bool) {
+	if h.Operator == nil || h.OperatorAuth == nil {
+		notFound(w, r)
+		return operator.Actor{}, false
+	}
+	c, err := h.OperatorAuth.Authenticate(r, rp.RoleCenter)
+	switch {
+	case errors.Is(err, clientauth.ErrInvalid):
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_client"`)
+		httpx.WriteProblem(w, httpx.NewProblem("invalid_client", reason(err, clientauth.ErrInvalid)))
+		return operator.Actor{}, false
+	case errors.Is(err, clientauth.ErrForbidden):
+		httpx.WriteProblem(w, httpx.NewProblem("forbidden", "the client is not a service center's system"))
+		return operator.Actor{}, false
+	case err != nil:
+		h.fail(w, r, err)
+		return operator.Actor{}, false
+	}
+	op := r.Header.Get(OperatorHeader)
+	if c.CenterID == "" || op == "" || len(op) > 100 {
+		httpx.WriteProblem(w, httpx.NewProblem("forbidden", "name the acting operator in the "+OperatorHeader+" header"))
+		return operator.Actor{}, false
+	}
+	return operator.Actor{OperatorID: op, CenterID: c.CenterID, ClientID: c.ID,
+		IP: httpx.ClientIP(r, h.TrustedProxies)}, true
+}
+
+// operatorJSON authenticates the call and decodes its body into in.
+func (h *Handler) operatorJSON(w http.ResponseWriter, r *http.Request, in any) (operator.Actor, bool) {
+	a, ok := h.operatorActor(w, r)
+	if !ok {
+		return a, false
+	}
+	if p := httpx.DecodeJSON(w, r, in); p != nil {
+		httpx.WriteProblem(w, p)
+		return a, false
+	}
+	return a, true
+}
+
+func (h *Handler) operatorRegister(w http.ResponseWriter, r *http.Request) {
+	var in operatorRegistrationRequest
+	if a, ok := h.operatorJSON(w, r, &in); ok {
+		req, _, err := h.Operator.Register(r.Context(), a, in.RequestID, in.input())
+		h.operatorAnswer(w, r, req, err)
+	}
+}
+
+func (h *Handler) operatorConfirm(w http.ResponseWriter, r *http.Request) {
+	var in operatorConfirmationRequest
+	if a, ok := h.operatorJSON(w, r, &in); ok {
+		req, _, err := h.Operator.Confirm(r.Context(), a, in.RequestID, in.AccountID, in.PassportNumber)
+		h.operatorAnswer(w, r, req, err)
+	}
+}
+
+func (h *Handler) operatorRestore(w http.ResponseWriter, r *http.Request) {
+	var in operatorRestorationRequest
+	if a, ok := h.operatorJSON(w, r, &in); ok {
+		req, _, err := h.Operator.Restore(r.Context(), a, in.RequestID, operator.RestoreInput{AccountID: in.AccountID,
+			TempPassword: in.TempPassword, NewPhone: in.NewPhone, NewEmail: in.NewEmail})
+		h.operatorAnswer(w, r, req, err)
+	}
+}
+
+func (h *Handler) operatorDuplicate(w http.ResponseWriter, r *http.Request) {
+	var in operatorDuplicateRequest
+	if a, ok := h.operatorJSON(w, r, &in); ok {
+		req, _, err := h.Operator.RemoveDuplicate(r.Context(), a, in.RequestID, in.KeepAccountID, in.RemoveAccountID)
+		h.operatorAnswer(w, r, req, err)
+	}
+}
+
+func (h *Handler) operatorSearch(w http.ResponseWriter, r *http.Request) {
+	var in operatorSearchRequest
+	a, ok := h.operatorJSON(w, r, &in)
+	if !ok {
+		return
+	}
+	a.Reason = in.Reason
+	f, err := h.Operator.Find(r.Context(), a, operator.Query{SNILS: in.SNILS, PassportSeries: in.PassportSeries,
+		PassportNumber: in.PassportNumber, Phone: in.Phone, Email: in.Email})
+	if err != nil {
+		h.operatorError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, foundBody(f))
+}
+
+func (h *Handler) operatorAccounts(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.operatorActor(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	a.Reason = q.Get("reason")
+	exists, level, err := h.Operator.Exists(r.Context(), a, operator.Query{SNILS: q.Get("snils"),
+		PassportSeries: q.Get("passport_series"), PassportNumber: q.Get("passport_number"),
+		Phone: q.Get("phone"), Email: q.Get("email")})
+	if err != nil {
+		h.operatorError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, operatorExists{Exists: exists, Level: string(level)})
+}
+
+func (h *Handler) operatorRequest(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.operatorActor(w, r)
+	if !ok {
+		return
+	}
+	req, err := h.Operator.Request(r.Context(), a, r.PathValue("request_id"))
+	if err != nil {
+		h.operatorError(w, r, err)
+		return
+	}
+	e := operatorRequestEntry{RequestID: req.ID, Type: req.Type, State: string(req.State), Code: req.Code,
+		Message: req.Message, Subject: req.Subject, CreatedAt: rfc3339(req.CreatedAt), UpdatedAt: rfc3339(req.UpdatedAt)}
+	switch req.State {
+	case ledger.Done:
+		e.Result = json.RawMessage(req.Result)
+	case ledger.Rejected:
+		e.Result = ledgerProblem(req)
+	}
+	httpx.WriteJSON(w, http.StatusOK, e)
+}
+
+func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
+	if h.Operator == nil {
+		notFound(w, r)
+		return
+	}
+	var in activationRequest
+	if p := httpx.DecodeJSON(w, r, &in); p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	id, err := h.Operator.Activate(r.Context(), r.PathValue("token"), in.Password)
+	if err != nil {
+		h.operatorError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, activationResponse{AccountID: id})
+}
+
+// operatorAnswer writes the ledger's answer to a request, the same on every resend.
+func (h *Handler) operatorAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, err error) {
+	if err != nil {
+		h.operatorError(w, r, err)
+		return
+	}
+	switch req.State {
+	case ledger.Done:
+		httpx.WriteJSON(w, req.Status, json.RawMessage(req.Result))
+	case ledger.Rejected:
+		httpx.WriteProblem(w, ledgerProblem(req))
+	default: // a failure recorded by a concurrent attempt: the client resends
+		httpx.WriteProblem(w, httpx.NewProblem("internal_error", "the request failed; resend it with the same request_id"))
+	}
+}
+
+// operatorError writes the problem for an error of the operator service.
+func (h *Handler) operatorError(w http.ResponseWriter, r *http.Request, err error) {
+	var rej *ledger.Rejection
+	switch {
+	case errors.As(err, &rej):
+		p := httpx.NewProblem(rej.Code, rej.Message)
+		if fs, ok := rej.Detail.([]operator.FieldError); ok {
+			for _, f := range fs {
+				p.Errors = append(p.Errors, httpx.FieldError(f))
+			}
+		}
+		httpx.WriteProblem(w, p)
+	case errors.Is(err, ledger.ErrReused):
+		httpx.WriteProblem(w, httpx.NewProblem("request_id_reused",
+			"this request_id was already used for a request with other data; use a new request_id"))
+	case errors.Is(err, ledger.ErrInvalidID):
+		httpx.WriteProblem(w, httpx.NewProblem("request_id_invalid", ""))
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+// ledgerProblem rebuilds the problem document of a stored refusal.
+func ledgerProblem(req *ledger.Request) *httpx.Problem {
+	p := httpx.NewProblem(req.Code, req.Message)
+	if len(req.Result) > 0 {
+		_ = json.Unmarshal(req.Result, &p.Errors)
+	}
+	return p
+}

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/civis-id/civis/internal/clientauth"
+	"github.com/civis-id/civis/internal/ledger"
+	"github.com/civis-id/civis/internal/oidc"
+	"github.com/civis-id/civis/internal/operator"
+)
+
+// OperatorAPIPath is the base of the operator API, also accepted as a client assertion's aud.
+const OperatorAPIPath = "/api/v1/operator"
+
+// ActivationTTL is how long the activation link of a citizen enrolled by staff works.
+const ActivationTTL = 72 * time.Hour
+
+// wireOperator builds the operator service and the client-assertion authenticator of the
+// operator API. It runs after wireOIDC (client keys), wireCare (deletion), wireSignIn (second
+// factors) and wireStaff.
+func (a *App) wireOperator() {
+	issuer := strings.TrimSuffix(a.Config.Issuer, "/")
+	a.OperatorAuth = &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
+		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + OperatorAPIPath}, Now: a.Now}
+	a.Operator = &operator.Service{Tx: a.DB, Ledger: &ledger.Service{Tx: a.DB, Store: a.DB, Now: a.Now},
+		Store: a.DB, Accounts: a.DB, Contacts: a.DB, Profiles: a.Proofing, Staff: a.Staff, Sessions: a.Sessions,
+		Grants: a.DB, Deletion: a.Deletion, Hasher: a.Hasher, Outbox: a.Flows.Outbox, Audit: a.Audit,
+		Logger: a.Logger, CenterName: a.centerName, TokenKey: a.derive("activation-token"),
+		Config: operator.Config{SiteURL: a.Config.Issuer, ActivationTTL: ActivationTTL}, Now: a.Now}
+	if a.MFA != nil {
+		a.Operator.SecondFactors = a.MFA
+	}
+}
+
+// centerName names a center from the directory ("" when it is not there).
+func (a *App) centerName(ctx context.Context, id string) string {
+	if a.Centers == nil {
+		return ""
+	}
+	c, err := a.Centers.Get(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return c.Name
+}

@@ -1,0 +1,30 @@
+package app
+
+import (
+	"strings"
+
+	"github.com/civis-id/civis/internal/clientauth"
+	"github.com/civis-id/civis/internal/ledger"
+	"github.com/civis-id/civis/internal/oidc"
+	"github.com/civis-id/civis/internal/partner"
+)
+
+// PartnerAPIPath is the base of the partner API, also accepted as a client assertion's aud.
+const PartnerAPIPath = "/api/v1/partner"
+
+// wirePartner builds the partner-bank service and the client-assertion authenticator of the
+// partner API. It runs after wireOIDC (client keys), wireCare (notices) and wireOperator
+// (enrollment).
+func (a *App) wirePartner() {
+	issuer := strings.TrimSuffix(a.Config.Issuer, "/")
+	a.PartnerAuth = &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
+		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + PartnerAPIPath}, Now: a.Now}
+	a.Partner = &partner.Service{
+		Ledger:   &ledger.Service{Tx: a.DB, Store: a.DB, Now: a.Now},
+		Accounts: a.DB, Profiles: a.DB, Confirmations: a.DB, Notices: a.Notices, Audit: a.Audit,
+		FingerprintKey: a.derive("partner-request-fingerprint"), SiteURL: a.Config.Issuer, Now: a.Now,
+	}
+	if a.Operator != nil {
+		a.Partner.Enroller = a.Operator
+	}
+}
