@@ -54,6 +54,8 @@ var categoryPrefixes = map[string]Category{
 	"profile.": CatData, "account.level_raised": CatData, "document.": CatData,
 	"data.": CatReleased, "token.": CatReleased, "consent.": CatReleased,
 	"account.": CatAccount, "settings.": CatAccount,
+	"letter.": CatData, "bank.": CatData,
+	"operator.": CatOperator, "staff.": CatOperator,
 }
 
 // CategoryOf returns the category of e: operator for anything an operator did, else by its

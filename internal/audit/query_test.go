@@ -22,6 +22,10 @@ func TestCategoryOf(t *testing.T) {
 		{"data.released", "client:tax", CatReleased},
 		{"account.deleted", "self", CatAccount},
 		{"account.restored", "operator:42", CatOperator},
+		{"bank.enrolled", "client:bank", CatData},
+		{"letter.sent", "system", CatData},
+		{"operator.search", "system", CatOperator},
+		{"staff.assigned", "admin", CatOperator},
 		{"something.new", "self", ""},
 	} {
 		if got := CategoryOf(&Event{Action: tc.action, Actor: tc.actor}); got != tc.want {

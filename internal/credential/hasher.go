@@ -86,6 +86,12 @@ func (h *Hasher) dummyHash() string {
 	return phc{params: p, salt: salt, key: key}.encode()
 }
 
+// Unusable returns a fresh PHC string with h's parameters and a random salt and key: no
+// password matches it, so an account created with it cannot be signed in to until a real
+// password is set (through an activation link), and verifying against it costs what a real
+// hash costs. It is cheap to make: nothing is derived.
+func (h *Hasher) Unusable() string { return h.dummyHash() }
+
 // derive runs argon2id in a semaphore slot.
 func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Params) ([]byte, error) {
 	if err := h.acquire(ctx); err != nil {

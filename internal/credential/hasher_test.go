@@ -192,3 +192,17 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not reached")
 }
+
+// TestUnusable: no password matches an unusable hash, and each one is different.
+func TestUnusable(t *testing.T) {
+	h := NewHasher(cheap, 1)
+	a, b := h.Unusable(), h.Unusable()
+	if a == b {
+		t.Error("two unusable hashes are equal")
+	}
+	for _, pw := range []string{"", "password", a} {
+		if ok, _, err := h.Verify(context.Background(), pw, a); ok || err != nil {
+			t.Errorf("Verify(%q, unusable) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+}

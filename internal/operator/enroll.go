@@ -23,17 +23,17 @@ import (
 const ActionEnrolledByBank = "bank.enrolled"
 
 // password is a first password prepared outside the transaction (hashing is slow): a
-// temporary one to send, or for an activation link an unguessable one nobody knows.
+// temporary one to send, or for an activation link a hash no password matches.
 type password struct{ plain, hash string }
 
 func (s *Service) preparePassword(ctx context.Context, activation string) (password, error) {
+	if activation == ActivationLink { // nothing to hash: Enroll runs it inside transactions
+		return password{hash: s.Hasher.Unusable()}, nil
+	}
 	plain := credential.GeneratePassword()
 	h, err := s.Hasher.Hash(ctx, plain)
 	if err != nil {
 		return password{}, fmt.Errorf("hash password: %w", err)
-	}
-	if activation == ActivationLink {
-		plain = ""
 	}
 	return password{plain: plain, hash: h}, nil
 }
