@@ -14,6 +14,7 @@ import (
 	"github.com/civis-id/civis/internal/adminapi"
 	"github.com/civis-id/civis/internal/app"
 	"github.com/civis-id/civis/internal/center"
+	"github.com/civis-id/civis/internal/config"
 	"github.com/civis-id/civis/internal/store"
 )
 
@@ -40,21 +41,9 @@ of import is described in docs/service-centers.md.`,
 // directoryCmd completes a centers subcommand: the storage flags, and fn run with the
 // directory.
 func directoryCmd(cmd *cobra.Command, fn func(cmd *cobra.Command, args []string, dir *center.Service) error) *cobra.Command {
-	load := loadConfigFor(cmd, false)
-	flagsOnly(cmd.Flags(), "db", "dev", "keys-file")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
-		dir, done, err := app.CenterDirectory(cmd.Context(), cfg)
-		if err != nil {
-			return err
-		}
-		defer done()
+	return storageCmd(cmd, app.CenterDirectory, func(cmd *cobra.Command, args []string, _ *config.Config, dir *center.Service) error {
 		return fn(cmd, args, dir)
-	}
-	return cmd
+	})
 }
 
 func centersAddCmd() *cobra.Command {

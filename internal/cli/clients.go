@@ -15,6 +15,7 @@ import (
 
 	"github.com/civis-id/civis/internal/adminapi"
 	"github.com/civis-id/civis/internal/app"
+	"github.com/civis-id/civis/internal/config"
 	"github.com/civis-id/civis/internal/rp"
 	"github.com/civis-id/civis/internal/store"
 )
@@ -40,21 +41,9 @@ server exposes the same operations over HTTP under /api/v1/admin/ when --admin-t
 // registryCmd completes a clients subcommand: the storage flags, and fn run with the registry.
 // Flags added to the result afterwards stay visible in its help.
 func registryCmd(cmd *cobra.Command, fn func(cmd *cobra.Command, args []string, reg *rp.Service) error) *cobra.Command {
-	load := loadConfigFor(cmd, false)
-	flagsOnly(cmd.Flags(), "db", "dev", "keys-file")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
-		reg, done, err := app.ClientRegistry(cmd.Context(), cfg)
-		if err != nil {
-			return err
-		}
-		defer done()
+	return storageCmd(cmd, app.ClientRegistry, func(cmd *cobra.Command, args []string, _ *config.Config, reg *rp.Service) error {
 		return fn(cmd, args, reg)
-	}
-	return cmd
+	})
 }
 
 type createFlags struct {

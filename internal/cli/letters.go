@@ -36,21 +36,7 @@ codes are hashed with the keys file's code key, so a code printed here verifies 
 // lettersServiceCmd completes a letters subcommand: the storage flags, and fn run with the
 // service and the configuration.
 func lettersServiceCmd(cmd *cobra.Command, fn func(cmd *cobra.Command, args []string, cfg *config.Config, svc *letters.Service) error) *cobra.Command {
-	load := loadConfigFor(cmd, false)
-	flagsOnly(cmd.Flags(), "db", "dev", "keys-file", "issuer", "letter-code-ttl", "letter-reminder")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
-		svc, done, err := app.LetterService(cmd.Context(), cfg)
-		if err != nil {
-			return err
-		}
-		defer done()
-		return fn(cmd, args, cfg, svc)
-	}
-	return cmd
+	return storageCmd(cmd, app.LetterService, fn, "issuer", "letter-code-ttl", "letter-reminder")
 }
 
 func lettersBatchCmd() *cobra.Command {

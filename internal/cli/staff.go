@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/civis-id/civis/internal/app"
+	"github.com/civis-id/civis/internal/config"
 	"github.com/civis-id/civis/internal/staff"
 )
 
@@ -31,21 +32,9 @@ The commands need the server's --db and --keys-file (or CIVIS_DB and CIVIS_KEYS_
 
 // deskCmd completes a staff subcommand: the storage flags, and fn run with the staff desk.
 func deskCmd(cmd *cobra.Command, fn func(cmd *cobra.Command, d *staff.Desk) error) *cobra.Command {
-	load := loadConfigFor(cmd, false)
-	flagsOnly(cmd.Flags(), "db", "dev", "keys-file")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
-		d, done, err := app.StaffDesk(cmd.Context(), cfg)
-		if err != nil {
-			return err
-		}
-		defer done()
+	return storageCmd(cmd, app.StaffDesk, func(cmd *cobra.Command, _ []string, _ *config.Config, d *staff.Desk) error {
 		return staffErr(fn(cmd, d))
-	}
-	return cmd
+	})
 }
 
 // staffErr says what a refused staff change means for the platform admin.
