@@ -134,14 +134,41 @@ func search(byName []entry, q Query) []Result {
 		}
 		out = append(out, r)
 	}
-	if q.Near != nil { // stable: equal distances stay in name order
-		slices.SortStableFunc(out, func(a, b Result) int { return cmp.Compare(a.DistanceKm, b.DistanceKm) })
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
+	if q.Near != nil {
+		out = nearest(out, limit)
+	}
 	return out[:min(limit, len(out))]
+}
+
+// nearest orders the limit nearest results first; equal distances stay in name order (the
+// order of rs). It selects before it sorts: a page shows a few of thousands of centers.
+func nearest(rs []Result, limit int) []Result {
+	type ranked struct {
+		Result
+		pos int
+	}
+	less := func(a, b ranked) int { return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.pos, b.pos)) }
+	top := make([]ranked, 0, limit+1)
+	for i, r := range rs {
+		x := ranked{r, i}
+		if len(top) == limit && less(x, top[len(top)-1]) >= 0 {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(top, x, less)
+		top = slices.Insert(top, at, x)
+		if len(top) > limit {
+			top = top[:limit]
+		}
+	}
+	out := make([]Result, len(top))
+	for i, x := range top {
+		out[i] = x.Result
+	}
+	return out
 }
 
 func matches(haystack string, words []string) bool {

@@ -28,7 +28,7 @@ const (
 var ctx = context.Background()
 
 // newAccount creates an active simplified account with a verified phone.
-func newAccount(t *testing.T, env *apptest.Env, phone string) *account.Account {
+func newAccount(t testing.TB, env *apptest.Env, phone string) *account.Account {
 	t.Helper()
 	now := time.Now().UTC()
 	acc := &account.Account{ID: uuid.Must(uuid.NewV7()).String(), Level: account.Simplified, State: account.Active,
