@@ -12,7 +12,7 @@ import (
 )
 
 // call sends a JSON request and decodes the JSON answer (if any) into a map.
-func call(t *testing.T, env *apptest.Env, method, path string, body any, token string) (int, map[string]any, http.Header) {
+func call(t testing.TB, env *apptest.Env, method, path string, body any, token string) (int, map[string]any, http.Header) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -35,7 +35,7 @@ func call(t *testing.T, env *apptest.Env, method, path string, body any, token s
 	return do(t, req)
 }
 
-func do(t *testing.T, req *http.Request) (int, map[string]any, http.Header) {
+func do(t testing.TB, req *http.Request) (int, map[string]any, http.Header) {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

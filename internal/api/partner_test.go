@@ -32,7 +32,7 @@ type bank struct {
 	env *apptest.Env
 }
 
-func newKey(t *testing.T) *ecdsa.PrivateKey {
+func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -42,7 +42,7 @@ func newKey(t *testing.T) *ecdsa.PrivateKey {
 }
 
 // newBank registers a private_key_jwt client with roles (none: a site) and returns it.
-func newBank(t *testing.T, env *apptest.Env, name string, roles ...string) *bank {
+func newBank(t testing.TB, env *apptest.Env, name string, roles ...string) *bank {
 	t.Helper()
 	b := &bank{key: newKey(t), env: env}
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: b.key.Public(), KeyID: "k1", Algorithm: "ES256", Use: "sig"}}}
@@ -63,7 +63,7 @@ func newBank(t *testing.T, env *apptest.Env, name string, roles ...string) *bank
 }
 
 // assertion mints a client assertion; edit changes its claims before signing.
-func (b *bank) assertion(t *testing.T, key *ecdsa.PrivateKey, edit func(*jwt.Claims)) string {
+func (b *bank) assertion(t testing.TB, key *ecdsa.PrivateKey, edit func(*jwt.Claims)) string {
 	t.Helper()
 	now := time.Now()
 	c := jwt.Claims{Issuer: b.id, Subject: b.id, Audience: jwt.Audience{b.env.URL + "/api/v1/partner"},
@@ -91,13 +91,13 @@ func randBytes() []byte {
 }
 
 // call sends a partner API request with a fresh assertion.
-func (b *bank) call(t *testing.T, method, path string, body any) (int, map[string]any, http.Header) {
+func (b *bank) call(t testing.TB, method, path string, body any) (int, map[string]any, http.Header) {
 	t.Helper()
 	return call(t, b.env, method, path, body, b.assertion(t, b.key, nil))
 }
 
 // raw sends a request and returns the answer's status, body bytes and headers.
-func (b *bank) raw(t *testing.T, path string, body any) (int, []byte, http.Header) {
+func (b *bank) raw(t testing.TB, path string, body any) (int, []byte, http.Header) {
 	t.Helper()
 	j, _ := json.Marshal(body)
 	req, _ := http.NewRequest("POST", b.env.URL+path, bytes.NewReader(j))
