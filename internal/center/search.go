@@ -151,7 +151,9 @@ func nearest(rs []Result, limit int) []Result {
 		Result
 		pos int
 	}
-	less := func(a, b ranked) int { return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.pos, b.pos)) }
+	less := func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.pos, b.pos))
+	}
 	top := make([]ranked, 0, limit+1)
 	for i, r := range rs {
 		x := ranked{r, i}
