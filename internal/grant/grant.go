@@ -87,6 +87,9 @@ type Store interface {
 	GetAuthRequest(ctx context.Context, id string) (*AuthRequest, error)
 	AuthRequestByCodeHash(ctx context.Context, hash string) (*AuthRequest, error)
 	UpdateAuthRequest(ctx context.Context, r *AuthRequest) error
+	// SetAuthCode records the hash of the code issued for request id (store.ErrNotFound if
+	// there is no such request); reads return it as the request's CodeHash.
+	SetAuthCode(ctx context.Context, id, codeHash string) error
 	DeleteAuthRequest(ctx context.Context, id string) error
 
 	CreateToken(ctx context.Context, t *Token) error

@@ -64,8 +64,11 @@ func Logging(log *slog.Logger, observe Observe, next http.Handler) http.Handler 
 			if rec.Status == 0 {
 				rec.Status = http.StatusOK
 			}
-			log.Info("request", "request_id", id, "method", r.Method, "route", Route(r), "status", rec.Status,
-				"duration_ms", float64(d.Microseconds())/1000)
+			if log.Enabled(r.Context(), slog.LevelInfo) {
+				log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+					slog.String("method", r.Method), slog.String("route", Route(r)), slog.Int("status", rec.Status),
+					slog.Float64("duration_ms", float64(d.Microseconds())/1000))
+			}
 			if observe != nil {
 				observe(r, rec.Status, d)
 			}

@@ -127,7 +127,7 @@ func (p *printer) cpu(label string, cpus, rate float64) {
 	}
 	per := ""
 	if rate > 0 {
-		per = fmt.Sprintf(", %s per successful request", msText(time.Duration(cpus/rate*float64(time.Second))))
+		per = fmt.Sprintf(", %.3fms per successful request", cpus/rate*1000)
 	}
 	p.line(label, "%.2f of %d CPUs%s", cpus, runtime.NumCPU(), per)
 }

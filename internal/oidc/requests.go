@@ -6,6 +6,7 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/grant"
 )
 
@@ -48,6 +49,7 @@ type refreshRequest struct {
 	r      *grant.Refresh
 	sub    string
 	scopes []string
+	acc    *account.Account // read with the token, in this request, for the ID token's claims
 }
 
 var _ op.RefreshTokenRequest = (*refreshRequest)(nil)

@@ -14,6 +14,7 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/grant"
 	"github.com/civis-id/civis/internal/rp"
 	"github.com/civis-id/civis/internal/store"
@@ -115,12 +116,7 @@ func (s *storage) loadAuthRequest(ctx context.Context, r *grant.AuthRequest, err
 
 // SaveAuthCode stores only the code's hash: a stolen database yields no usable code.
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
-	r, err := s.p.Grants.GetAuthRequest(ctx, id)
-	if err != nil {
-		return err
-	}
-	r.CodeHash = hashSecret(code)
-	return s.p.Grants.UpdateAuthRequest(ctx, r)
+	return s.p.Grants.SetAuthCode(ctx, id, hashSecret(code))
 }
 
 func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
@@ -183,7 +179,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 // TokenRequestByRefreshToken finds a current refresh token. A used one means the token was
 // stolen or replayed: the whole family is revoked.
 func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
-	r, err := s.p.Grants.RefreshByHash(ctx, hashSecret(token))
+	var r *grant.Refresh
+	var acc *account.Account
+	var err error
+	if ra, ok := s.p.Grants.(refreshAccountReader); ok {
+		r, acc, err = ra.RefreshAccount(ctx, hashSecret(token))
+	} else {
+		r, err = s.p.Grants.RefreshByHash(ctx, hashSecret(token))
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, op.ErrInvalidRefreshToken
 	}
@@ -201,7 +204,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
-	return &refreshRequest{r: r, sub: s.p.subject(c, r.AccountID), scopes: r.Scopes}, nil
+	return &refreshRequest{r: r, sub: s.p.subject(c, r.AccountID), scopes: r.Scopes, acc: acc}, nil
 }
 
 // TerminateSession is not used: TerminateSessionFromRequest handles logout.
@@ -322,11 +325,12 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *zoidc.UserInfo, string
 func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo, req op.IDTokenRequest, _ []string) error {
 	var accountID, sessionID, acr string
 	var amr []string
+	var acc *account.Account
 	switch r := req.(type) {
 	case *authRequest:
 		accountID, sessionID, amr = r.r.AccountID, r.r.SessionID, r.r.AMR
 	case *refreshRequest:
-		accountID, sessionID, amr, acr = r.r.AccountID, r.r.SessionID, r.r.AMR, r.r.ACR
+		accountID, sessionID, amr, acr, acc = r.r.AccountID, r.r.SessionID, r.r.AMR, r.r.ACR, r.acc
 	default:
 		return nil
 	}
@@ -334,9 +338,10 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo
 	if err != nil {
 		return err
 	}
-	acc, err := s.p.Accounts.GetAccount(ctx, accountID)
-	if err != nil {
-		return err
+	if acc == nil {
+		if acc, err = s.p.accountForClaims(ctx, accountID); err != nil {
+			return err
+		}
 	}
 	ui.Subject = req.GetSubject() // the library copies it over the ID token's sub
 	for k, v := range openIDClaims(acc, c, amr) {
@@ -354,11 +359,11 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo
 // SetUserinfoFromToken answers the userinfo endpoint: the claims of the token's scopes, each
 // release audited.
 func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo, tokenID, subject, _ string) error {
-	t, err := s.liveToken(ctx, tokenID)
+	t, acc, err := s.p.tokenAndAccount(ctx, tokenID)
 	if err != nil {
 		return err
 	}
-	return s.p.userinfo(ctx, ui, t, subject)
+	return s.p.userinfo(ctx, ui, t, acc, subject)
 }
 
 // SetIntrospectionFromToken answers introspection for the client the token was issued to
@@ -383,13 +388,15 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *zoidc.Int
 	return nil
 }
 
+var errTokenInactive = errors.New("token is not active")
+
 func (s *storage) liveToken(ctx context.Context, id string) (*grant.Token, error) {
 	t, err := s.p.Grants.GetToken(ctx, id)
 	if err != nil {
-		return nil, errors.New("token is not active")
+		return nil, errTokenInactive
 	}
 	if !s.p.Now().Before(t.ExpiresAt) {
-		return nil, errors.New("token is not active")
+		return nil, errTokenInactive
 	}
 	return t, nil
 }

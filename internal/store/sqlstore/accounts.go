@@ -53,6 +53,19 @@ func (db *DB) contactIndex(kind account.ContactKind, value string) string {
 
 // GetAccount implements account.Store.
 func (db *DB) GetAccount(ctx context.Context, id string) (*account.Account, error) {
+	a, err := db.AccountCore(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Contacts, err = db.contacts(ctx, id); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AccountCore returns the account without its contacts (one statement, nothing to decrypt),
+// for callers that need only its level and names, such as an ID token.
+func (db *DB) AccountCore(ctx context.Context, id string) (*account.Account, error) {
 	a := &account.Account{}
 	var created, updated, confirmed int64
 	err := db.read(ctx).QueryRowContext(ctx, `SELECT id, level, state, last_name, first_name,
@@ -63,9 +76,6 @@ func (db *DB) GetAccount(ctx context.Context, id string) (*account.Account, erro
 		return nil, mapErr(err)
 	}
 	a.ConfirmedAt, a.CreatedAt, a.UpdatedAt = fromMicros(confirmed), fromMicros(created), fromMicros(updated)
-	if a.Contacts, err = db.contacts(ctx, id); err != nil {
-		return nil, err
-	}
 	return a, nil
 }
 

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civis-id/civis/internal/audit"
@@ -19,59 +22,162 @@ func (db *DB) AppendEvent(ctx context.Context, e *audit.Event) error {
 	return db.AppendEvents(ctx, []*audit.Event{e})
 }
 
-// AppendEvents implements audit.Store: each account's chain head is read and written once for
-// all of its events in the batch.
+// AppendEvents implements audit.Store: the chain heads of all the batch's accounts are locked
+// and read in one statement, the events inserted with multi-row statements, and the heads
+// written back in one statement.
 func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
 	return db.InTx(ctx, func(ctx context.Context) error {
 		byAccount := map[string][]*audit.Event{}
-		var order []string
+		var accounts []string
 		for _, e := range events {
 			if _, ok := byAccount[e.AccountID]; !ok {
-				order = append(order, e.AccountID)
+				accounts = append(accounts, e.AccountID)
 			}
 			byAccount[e.AccountID] = append(byAccount[e.AccountID], e)
 		}
-		for _, acc := range order {
-			if err := db.appendChain(ctx, acc, byAccount[acc]); err != nil {
-				return err
-			}
+		// One order for every transaction, so that two batches never wait for each other's
+		// heads in opposite orders (PostgreSQL).
+		slices.Sort(accounts)
+		heads, err := db.lockHeads(ctx, accounts)
+		if err != nil {
+			return err
 		}
-		return nil
+		ordered := make([]*audit.Event, 0, len(events))
+		for _, acc := range accounts {
+			h := heads[acc]
+			for _, e := range byAccount[acc] {
+				e.Seq, e.PrevHash = h.seq+1, h.hash
+				e.Hash = audit.Hash(e)
+				h.seq, h.hash = e.Seq, e.Hash
+				ordered = append(ordered, e)
+			}
+			heads[acc] = h
+		}
+		if err := db.insertEvents(ctx, ordered); err != nil {
+			return err
+		}
+		return db.writeHeads(ctx, accounts, heads)
 	})
 }
 
-func (db *DB) appendChain(ctx context.Context, accountID string, events []*audit.Event) error {
-	q := db.write(ctx)
-	var seq int64
-	var hash string
-	err := q.QueryRowContext(ctx, `INSERT INTO audit_heads (account_id, seq, hash) VALUES ($1, 0, '')
-		ON CONFLICT (account_id) DO UPDATE SET seq = audit_heads.seq
-		RETURNING seq, hash`, accountID).Scan(&seq, &hash)
-	if err != nil {
-		return fmt.Errorf("lock audit chain: %w", mapErr(err))
-	}
-	for _, e := range events {
-		e.Seq, e.PrevHash = seq+1, hash
-		e.Hash = audit.Hash(e)
-		if err := db.insertEvent(ctx, e); err != nil {
-			return err
-		}
-		seq, hash = e.Seq, e.Hash
-	}
-	_, err = q.ExecContext(ctx, `UPDATE audit_heads SET seq = $1, hash = $2 WHERE account_id = $3`, seq, hash, accountID)
-	return mapErr(err)
+type chainHead struct {
+	seq  int64
+	hash string
 }
 
-func (db *DB) insertEvent(ctx context.Context, e *audit.Event) error {
-	details, _ := json.Marshal(e.Details)
-	ip, err := db.sealOptional(e.IP, "audit-ip:"+e.ID)
-	if err != nil {
-		return err
+// rowChunk is the size of the next multi-row statement for n remaining rows: a few fixed sizes,
+// so that the prepared-statement cache holds few texts.
+func rowChunk(n int) int {
+	for _, size := range []int{32, 8} {
+		if n >= size {
+			return size
+		}
 	}
-	if _, err := db.write(ctx).ExecContext(ctx, `INSERT INTO audit_events (id, account_id, seq, action, actor, details,
-		ip_enc, created_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		e.ID, e.AccountID, e.Seq, e.Action, e.Actor, string(details), ip, micros(e.CreatedAt), e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("insert audit event: %w", mapErr(err))
+	return 1
+}
+
+// valuesList is "($k+1, ..., $k+cols), (...)" for rows rows, with literal columns appended to
+// each row (for the head defaults).
+func valuesList(rows, cols int, literal string) string {
+	var b strings.Builder
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+		}
+		b.WriteString(literal)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// lockHeads upserts the chain head rows of accounts: on PostgreSQL that locks them, so that
+// concurrent appends to one chain wait for each other instead of failing.
+func (db *DB) lockHeads(ctx context.Context, accounts []string) (map[string]chainHead, error) {
+	q := db.write(ctx)
+	heads := make(map[string]chainHead, len(accounts))
+	for rest := accounts; len(rest) > 0; {
+		n := rowChunk(len(rest))
+		args := make([]any, n)
+		for i, a := range rest[:n] {
+			args[i] = a
+		}
+		rows, err := q.QueryContext(ctx, `INSERT INTO audit_heads (account_id, seq, hash) VALUES `+valuesList(n, 1, ", 0, ''")+`
+			ON CONFLICT (account_id) DO UPDATE SET seq = audit_heads.seq RETURNING account_id, seq, hash`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("lock audit chain: %w", mapErr(err))
+		}
+		for rows.Next() {
+			var acc string
+			var h chainHead
+			if err := rows.Scan(&acc, &h.seq, &h.hash); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("lock audit chain: %w", mapErr(err))
+			}
+			heads[acc] = h
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("lock audit chain: %w", mapErr(err))
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("lock audit chain: %w", mapErr(err))
+		}
+		rest = rest[n:]
+	}
+	if len(heads) != len(accounts) {
+		return nil, fmt.Errorf("lock audit chain: %d heads for %d accounts", len(heads), len(accounts))
+	}
+	return heads, nil
+}
+
+func (db *DB) writeHeads(ctx context.Context, accounts []string, heads map[string]chainHead) error {
+	q := db.write(ctx)
+	for rest := accounts; len(rest) > 0; {
+		n := rowChunk(len(rest))
+		args := make([]any, 0, 3*n)
+		for _, a := range rest[:n] {
+			args = append(args, a, heads[a].seq, heads[a].hash)
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (account_id, seq, hash) VALUES `+valuesList(n, 3, "")+`
+			ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, args...); err != nil {
+			return fmt.Errorf("write audit chain head: %w", mapErr(err))
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+const eventCols = 10
+
+func (db *DB) insertEvents(ctx context.Context, events []*audit.Event) error {
+	q := db.write(ctx)
+	for rest := events; len(rest) > 0; {
+		n := rowChunk(len(rest))
+		args := make([]any, 0, eventCols*n)
+		for _, e := range rest[:n] {
+			details, _ := json.Marshal(e.Details)
+			ip, err := db.sealOptional(e.IP, "audit-ip:"+e.ID)
+			if err != nil {
+				return err
+			}
+			args = append(args, e.ID, e.AccountID, e.Seq, e.Action, e.Actor, string(details), ip, micros(e.CreatedAt), e.PrevHash, e.Hash)
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO audit_events (id, account_id, seq, action, actor, details,
+			ip_enc, created_at, prev_hash, hash) VALUES `+valuesList(n, eventCols, ""), args...); err != nil {
+			return fmt.Errorf("insert audit event: %w", mapErr(err))
+		}
+		rest = rest[n:]
 	}
 	return nil
 }
