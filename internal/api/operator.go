@@ -160,7 +160,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, p)
 		return
 	}
-	id, err := h.Operator.Activate(r.Context(), r.PathValue("token"), in.Password)
+	id, err := h.Operator.Activate(r.Context(), r.PathValue("token"), in.Password, h.meta(r).IP)
 	if err != nil {
 		h.operatorError(w, r, err)
 		return

@@ -27,7 +27,7 @@ func (a *App) wireOperator() {
 	a.Operator = &operator.Service{Tx: a.DB, Ledger: &ledger.Service{Tx: a.DB, Store: a.DB, Now: a.Now},
 		Store: a.DB, Accounts: a.DB, Contacts: a.DB, Profiles: a.Proofing, Staff: a.Staff, Sessions: a.Sessions,
 		Grants: a.DB, Deletion: a.Deletion, Hasher: a.Hasher, Outbox: a.Flows.Outbox, Audit: a.Audit,
-		Logger: a.Logger, CenterName: a.centerName, TokenKey: a.derive("activation-token"),
+		Logger: a.Logger, CenterName: a.centerName, TokenKey: a.derive("activation-token"), LimitIP: a.Flows.LimitCheckIP,
 		Config: operator.Config{SiteURL: a.Config.Issuer, ActivationTTL: ActivationTTL}, Now: a.Now}
 	if a.MFA != nil {
 		a.Operator.SecondFactors = a.MFA

@@ -23,6 +23,13 @@ func (s *Service) limit(ctx context.Context, rule ratelimit.Rule, kind, value st
 	return nil
 }
 
+// LimitCheckIP counts one check of a secret from ip (a code, a token) under the per-IP rule
+// that code entries use, for the secrets other packages check (activation links); past it,
+// rate_limited.
+func (s *Service) LimitCheckIP(ctx context.Context, ip string) error {
+	return s.limit(ctx, s.Config.CheckPerIP, "ip", ip)
+}
+
 // limitSend applies the per-target and per-IP limits on sending a code.
 func (s *Service) limitSend(ctx context.Context, kind account.ContactKind, value, ip string) error {
 	if err := s.limit(ctx, s.Config.SendPerTarget, string(kind), value); err != nil {

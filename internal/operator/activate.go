@@ -44,8 +44,21 @@ func (s *Service) newActivation(ctx context.Context, accountID string) (string, 
 // link (valid Config.ActivationTTL). It returns ErrActivationInvalid for an unknown, used or
 // expired token and a password_too_weak *flow.ValidationError for a weak password (the token
 // stays usable then).
-func (s *Service) Activate(ctx context.Context, token, password string) (string, error) {
+//
+// ip is the caller's address: attempts count under the per-IP limit of secret checks, and the
+// token is looked up before the password is hashed, so that made-up links cost no hash.
+func (s *Service) Activate(ctx context.Context, token, password, ip string) (string, error) {
+	if s.LimitIP != nil {
+		if err := s.LimitIP(ctx, ip); err != nil {
+			return "", err
+		}
+	}
 	if token == "" || len(token) > 200 {
+		return "", ErrActivationInvalid
+	}
+	if ok, err := s.Store.ActivationValid(ctx, s.tokenHash(token), s.now()); err != nil {
+		return "", err
+	} else if !ok {
 		return "", ErrActivationInvalid
 	}
 	if err := flow.CheckPassword(password); err != nil {

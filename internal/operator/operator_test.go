@@ -2,6 +2,7 @@ package operator_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -396,14 +397,14 @@ func TestActivationLink(t *testing.T) {
 		t.Fatalf("messages = %q, want one activation link", msgs)
 	}
 	token := strings.Fields(msgs[0][strings.Index(msgs[0], "/activate/")+len("/activate/"):])[0]
-	if _, err := env.App.Operator.Activate(ctx, token, "weak"); err == nil {
+	if _, err := env.App.Operator.Activate(ctx, token, "weak", ""); err == nil {
 		t.Error("a weak password was accepted")
 	}
-	id, err := env.App.Operator.Activate(ctx, token, "Maple-Harbor-77")
+	id, err := env.App.Operator.Activate(ctx, token, "Maple-Harbor-77", "")
 	if err != nil || id != req.Subject {
 		t.Fatalf("Activate = %q, %v", id, err)
 	}
-	if _, err := env.App.Operator.Activate(ctx, token, "Maple-Harbor-78"); !errors.Is(err, operator.ErrActivationInvalid) {
+	if _, err := env.App.Operator.Activate(ctx, token, "Maple-Harbor-78", ""); !errors.Is(err, operator.ErrActivationInvalid) {
 		t.Errorf("second use: %v, want activation_invalid", err)
 	}
 	if res, err := env.App.Flows.Login(ctx, flow.LoginInput{Login: in.Phone, Password: "Maple-Harbor-77"}, flow.Meta{}); err != nil || res.Signed == nil {
@@ -441,5 +442,33 @@ func TestCheckFailed(t *testing.T) {
 	req, _, err = env.App.Operator.Register(ctx, op, "f-2", in)
 	if code := refusal(t, req, err); code != operator.CodeCheckFailed {
 		t.Errorf("register = %s, want check_failed", code)
+	}
+}
+
+// TestActivationLimited: made-up activation links are refused before any password is hashed,
+// and attempts from one address stop at the per-IP limit of secret checks.
+func TestActivationLimited(t *testing.T) {
+	env := apptest.New(t)
+	// The token is looked up first: a made-up link with a weak password is refused for the
+	// link, before the password is checked or hashed.
+	if _, err := env.App.Operator.Activate(ctx, "made-up", "weak", "198.51.100.1"); !errors.Is(err, operator.ErrActivationInvalid) {
+		t.Errorf("made-up link with a weak password: %v, want activation_invalid", err)
+	}
+	limited := false
+	for i := range 70 {
+		_, err := env.App.Operator.Activate(ctx, fmt.Sprintf("made-up-%d", i), "Maple-Harbor-77", "203.0.113.9")
+		var fe *flow.Error
+		switch {
+		case errors.As(err, &fe) && fe.Code == "rate_limited":
+			limited = true
+		case !errors.Is(err, operator.ErrActivationInvalid):
+			t.Fatalf("attempt %d: %v, want activation_invalid or rate_limited", i, err)
+		}
+		if limited {
+			break
+		}
+	}
+	if !limited {
+		t.Error("70 made-up links from one address were never rate limited")
 	}
 }

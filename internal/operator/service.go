@@ -92,8 +92,11 @@ type Service struct {
 	// used). Nil: the id is used.
 	CenterName func(ctx context.Context, id string) string
 	TokenKey   []byte // keys the hashes of activation tokens
-	Config     Config
-	Now        func() time.Time
+	// LimitIP counts a check of a secret (an activation token) from an address and refuses
+	// with rate_limited past the limit (flow.Service.LimitCheckIP). Nil: no limit.
+	LimitIP func(ctx context.Context, ip string) error
+	Config  Config
+	Now     func() time.Time
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

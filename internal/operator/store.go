@@ -53,6 +53,8 @@ type Store interface {
 	OpenRequests(ctx context.Context, accountID string) (int, error)
 	// CreateActivation stores a.
 	CreateActivation(ctx context.Context, a *Activation) error
+	// ActivationValid reports whether an unexpired activation has the hash.
+	ActivationValid(ctx context.Context, tokenHash string, now time.Time) (bool, error)
 	// UseActivation deletes the activation with the hash and returns its account, or
 	// store.ErrNotFound when there is none or it expired before now.
 	UseActivation(ctx context.Context, tokenHash string, now time.Time) (string, error)

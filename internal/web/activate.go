@@ -29,7 +29,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	_, err := h.Operator.Activate(r.Context(), r.PathValue("token"), r.PostForm.Get("password"))
+	_, err := h.Operator.Activate(r.Context(), r.PathValue("token"), r.PostForm.Get("password"), h.meta(r).IP)
 	if err == nil {
 		v := h.newView(r, "title_login")
 		v.Notice = v.T("notice_activated")

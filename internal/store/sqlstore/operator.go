@@ -118,6 +118,17 @@ func (db *DB) UseActivation(ctx context.Context, tokenHash string, now time.Time
 	return id, mapErr(err)
 }
 
+// ActivationValid implements operator.Store.
+func (db *DB) ActivationValid(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
+	var one int
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT 1 FROM activations WHERE token_hash = $1 AND expires_at > $2`,
+		tokenHash, micros(now)).Scan(&one)
+	if isNotFound(mapErr(err)) {
+		return false, nil
+	}
+	return err == nil, mapErr(err)
+}
+
 // DeleteExpiredActivations implements operator.Store.
 func (db *DB) DeleteExpiredActivations(ctx context.Context, now time.Time, limit int) (int, error) {
 	res, err := db.write(ctx).ExecContext(ctx, `DELETE FROM activations WHERE token_hash IN
