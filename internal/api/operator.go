@@ -174,14 +174,36 @@ func (h *Handler) operatorAnswer(w http.ResponseWriter, r *http.Request, req *le
 		h.operatorError(w, r, err)
 		return
 	}
+	writeLedgerAnswer(w, req, false)
+}
+
+// writeLedgerAnswer writes a request's stored answer: its result, its refusal, or, for a
+// failure recorded by a concurrent attempt, an error asking the client to resend. A replayed
+// answer is marked with ReplayedHeader.
+func writeLedgerAnswer(w http.ResponseWriter, req *ledger.Request, replayed bool) {
+	if replayed {
+		w.Header().Set(ReplayedHeader, "true")
+	}
 	switch req.State {
 	case ledger.Done:
 		httpx.WriteJSON(w, req.Status, json.RawMessage(req.Result))
 	case ledger.Rejected:
 		httpx.WriteProblem(w, ledgerProblem(req))
-	default: // a failure recorded by a concurrent attempt: the client resends
+	default:
 		httpx.WriteProblem(w, httpx.NewProblem("internal_error", "the request failed; resend it with the same request_id"))
 	}
+}
+
+// ledgerError is the problem for the ledger's own refusals of a request id.
+func ledgerError(err error) (*httpx.Problem, bool) {
+	switch {
+	case errors.Is(err, ledger.ErrReused):
+		return httpx.NewProblem("request_id_reused",
+			"this request_id was already used for a request with other data; use a new request_id"), true
+	case errors.Is(err, ledger.ErrInvalidID):
+		return httpx.NewProblem("request_id_invalid", ""), true
+	}
+	return nil, false
 }
 
 // operatorError writes the problem for an error of the operator service.
@@ -196,12 +218,11 @@ func (h *Handler) operatorError(w http.ResponseWriter, r *http.Request, err erro
 			}
 		}
 		httpx.WriteProblem(w, p)
-	case errors.Is(err, ledger.ErrReused):
-		httpx.WriteProblem(w, httpx.NewProblem("request_id_reused",
-			"this request_id was already used for a request with other data; use a new request_id"))
-	case errors.Is(err, ledger.ErrInvalidID):
-		httpx.WriteProblem(w, httpx.NewProblem("request_id_invalid", ""))
 	default:
+		if p, ok := ledgerError(err); ok {
+			httpx.WriteProblem(w, p)
+			return
+		}
 		h.fail(w, r, err)
 	}
 }

@@ -134,7 +134,7 @@ func (h *Handler) partnerRequest(w http.ResponseWriter, r *http.Request) {
 	case ledger.Done:
 		e.Result = json.RawMessage(req.Result)
 	case ledger.Rejected:
-		e.Result = rejectionProblem(req)
+		e.Result = ledgerProblem(req)
 	}
 	httpx.WriteJSON(w, http.StatusOK, e)
 }
@@ -169,43 +169,21 @@ func reason(err, sentinel error) string {
 // partnerAnswer writes the ledger's answer to a request, the same on every resend.
 func (h *Handler) partnerAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, replayed bool, err error) {
 	var pe *partner.Error
-	switch {
-	case errors.As(err, &pe):
+	if errors.As(err, &pe) {
 		p := httpx.NewProblem(pe.Code, "")
 		for _, f := range pe.Fields {
 			p.Errors = append(p.Errors, httpx.FieldError(f))
 		}
 		httpx.WriteProblem(w, p)
 		return
-	case errors.Is(err, ledger.ErrReused):
-		httpx.WriteProblem(w, httpx.NewProblem("request_id_reused",
-			"this request_id was already used for a request with other data; use a new request_id"))
+	}
+	if p, ok := ledgerError(err); ok {
+		httpx.WriteProblem(w, p)
 		return
-	case errors.Is(err, ledger.ErrInvalidID):
-		httpx.WriteProblem(w, httpx.NewProblem("request_id_invalid", ""))
-		return
-	case err != nil:
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if replayed {
-		w.Header().Set(ReplayedHeader, "true")
-	}
-	switch req.State {
-	case ledger.Done:
-		httpx.WriteJSON(w, req.Status, json.RawMessage(req.Result))
-	case ledger.Rejected:
-		httpx.WriteProblem(w, rejectionProblem(req))
-	default: // a failure recorded by a concurrent attempt: the client resends
-		httpx.WriteProblem(w, httpx.NewProblem("internal_error", "the request failed; resend it with the same request_id"))
-	}
-}
-
-// rejectionProblem rebuilds the problem document of a stored refusal.
-func rejectionProblem(req *ledger.Request) *httpx.Problem {
-	p := httpx.NewProblem(req.Code, req.Message)
-	if len(req.Result) > 0 {
-		_ = json.Unmarshal(req.Result, &p.Errors)
-	}
-	return p
+	writeLedgerAnswer(w, req, replayed)
 }
