@@ -8,7 +8,6 @@ import (
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/letters"
-	"github.com/civis-id/civis/internal/store"
 )
 
 // letterRoutes are the pages of identity confirmation by a code in a registered letter,
@@ -63,17 +62,7 @@ func (h *Handler) letterAccount(w http.ResponseWriter, r *http.Request) (*accoun
 	if !ok {
 		return nil, false
 	}
-	acc, err := h.Accounts.GetAccount(r.Context(), sess.AccountID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && acc.State != account.Active) {
-		h.endSession(w)
-		seeOther(w, r, "/login")
-		return nil, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return nil, false
-	}
-	return acc, true
+	return h.activeAccount(w, r, sess)
 }
 
 func (h *Handler) letterPage(w http.ResponseWriter, r *http.Request) {
