@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/civis-id/civis/internal/clientauth"
 	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/operator"
@@ -28,17 +27,8 @@ func (h *Handler) operatorActor(w http.ResponseWriter, r *http.Request) (operato
 		notFound(w, r)
 		return operator.Actor{}, false
 	}
-	c, err := h.OperatorAuth.Authenticate(r, rp.RoleCenter)
-	switch {
-	case errors.Is(err, clientauth.ErrInvalid):
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_client"`)
-		httpx.WriteProblem(w, httpx.NewProblem("invalid_client", reason(err, clientauth.ErrInvalid)))
-		return operator.Actor{}, false
-	case errors.Is(err, clientauth.ErrForbidden):
-		httpx.WriteProblem(w, httpx.NewProblem("forbidden", "the client is not a service center's system"))
-		return operator.Actor{}, false
-	case err != nil:
-		h.fail(w, r, err)
+	c, ok := h.partnerClient(w, r, h.OperatorAuth, rp.RoleCenter, "the client is not a service center's system")
+	if !ok {
 		return operator.Actor{}, false
 	}
 	op := r.Header.Get(OperatorHeader)

@@ -145,20 +145,30 @@ func (h *Handler) bank(w http.ResponseWriter, r *http.Request) (partner.Bank, bo
 		notFound(w, r)
 		return partner.Bank{}, false
 	}
-	c, err := h.PartnerAuth.Authenticate(r, rp.RoleBank)
+	c, ok := h.partnerClient(w, r, h.PartnerAuth, rp.RoleBank, "the client is not a partner bank")
+	if !ok {
+		return partner.Bank{}, false
+	}
+	return partner.Bank{ID: c.ID, Name: c.Name}, true
+}
+
+// partnerClient authenticates the calling client by its assertion and checks its role; on
+// failure it has written 401 invalid_client or 403 forbidden (with notRole as the detail).
+func (h *Handler) partnerClient(w http.ResponseWriter, r *http.Request, auth *clientauth.Authenticator, role, notRole string) (*rp.Client, bool) {
+	c, err := auth.Authenticate(r, role)
 	switch {
 	case errors.Is(err, clientauth.ErrInvalid):
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_client"`)
 		httpx.WriteProblem(w, httpx.NewProblem("invalid_client", reason(err, clientauth.ErrInvalid)))
-		return partner.Bank{}, false
+		return nil, false
 	case errors.Is(err, clientauth.ErrForbidden):
-		httpx.WriteProblem(w, httpx.NewProblem("forbidden", "the client is not a partner bank"))
-		return partner.Bank{}, false
+		httpx.WriteProblem(w, httpx.NewProblem("forbidden", notRole))
+		return nil, false
 	case err != nil:
 		h.fail(w, r, err)
-		return partner.Bank{}, false
+		return nil, false
 	}
-	return partner.Bank{ID: c.ID, Name: c.Name}, true
+	return c, true
 }
 
 // reason is err's message without the sentinel's own prefix.
