@@ -25,6 +25,7 @@ import (
 	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/jobs"
+	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/messages"
 	"github.com/civis-id/civis/internal/metrics"
@@ -97,6 +98,8 @@ type App struct {
 
 	// Operator serves service-center staff (the workstation and the operator API);
 	// OperatorAuth checks the client assertions of centers' systems (operator.go).
+	// Ledger is the request ledger of the operator and partner APIs.
+	Ledger       *ledger.Service
 	Operator     *operator.Service
 	OperatorAuth *clientauth.Authenticator
 }
@@ -204,6 +207,7 @@ func (a *App) wire() error {
 	a.wireCare()
 	a.wireLetters()
 	a.wireStaff()
+	a.Ledger = &ledger.Service{Tx: a.DB, Store: a.DB, Key: a.derive("request-fingerprint"), Now: a.Now}
 	a.wireOperator()
 	a.wirePartner()
 	a.registerGauges()

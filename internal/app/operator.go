@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/civis-id/civis/internal/clientauth"
-	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/oidc"
 	"github.com/civis-id/civis/internal/operator"
 )
@@ -24,7 +23,7 @@ func (a *App) wireOperator() {
 	issuer := strings.TrimSuffix(a.Config.Issuer, "/")
 	a.OperatorAuth = &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
 		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + OperatorAPIPath}, Now: a.Now}
-	a.Operator = &operator.Service{Tx: a.DB, Ledger: &ledger.Service{Tx: a.DB, Store: a.DB, Now: a.Now},
+	a.Operator = &operator.Service{Tx: a.DB, Ledger: a.Ledger,
 		Store: a.DB, Accounts: a.DB, Contacts: a.DB, Profiles: a.Proofing, Staff: a.Staff, Sessions: a.Sessions,
 		Grants: a.DB, Deletion: a.Deletion, Hasher: a.Hasher, Outbox: a.Flows.Outbox, Audit: a.Audit,
 		Logger: a.Logger, CenterName: a.centerName, TokenKey: a.derive("activation-token"), LimitIP: a.Flows.LimitCheckIP,

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/civis-id/civis/internal/clientauth"
-	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/oidc"
 	"github.com/civis-id/civis/internal/partner"
 )
@@ -20,9 +19,9 @@ func (a *App) wirePartner() {
 	a.PartnerAuth = &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
 		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + PartnerAPIPath}, Now: a.Now}
 	a.Partner = &partner.Service{
-		Ledger:   &ledger.Service{Tx: a.DB, Store: a.DB, Now: a.Now},
+		Ledger:   a.Ledger,
 		Accounts: a.DB, Profiles: a.DB, Confirmations: a.DB, Notices: a.Notices, Audit: a.Audit,
-		FingerprintKey: a.derive("partner-request-fingerprint"), SiteURL: a.Config.Issuer, Now: a.Now,
+		SiteURL: a.Config.Issuer, Now: a.Now,
 	}
 	if a.Operator != nil {
 		a.Partner.Enroller = a.Operator

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -32,7 +33,7 @@ type Request struct {
 	ClientID string // the client that sent it (a center's system, a bank, or the workstation)
 	ID       string // the client-chosen request id
 	Type     string // the operation, e.g. "register", "confirm"
-	// Fingerprint is a hash of the operation's input: the same id with another input is a
+	// Fingerprint is a keyed hash of the operation's input: the same id with another input is a
 	// client error, never a replay.
 	Fingerprint string
 	CenterID    string
@@ -91,21 +92,27 @@ var idRE = regexp.MustCompile(`^[\x21-\x7e]{1,100}$`)
 // ValidID reports whether id is an acceptable request id.
 func ValidID(id string) bool { return idRE.MatchString(id) }
 
-// Fingerprint hashes an operation's input (any JSON-encodable value).
-func Fingerprint(input any) string {
-	b, err := json.Marshal(input)
-	if err != nil {
-		b = []byte(fmt.Sprint(input))
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
 // Service runs operations through the ledger.
 type Service struct {
 	Tx    store.Transactor
 	Store Store
-	Now   func() time.Time
+	// Key keys the fingerprints of inputs, so that the ledger keeps nothing from which the
+	// personal data of a request could be guessed (a passport number has 10^6 values).
+	Key []byte
+	Now func() time.Time
+}
+
+// Fingerprint is the keyed hash of an operation's kind and input (any JSON-encodable value),
+// to store in Request.Fingerprint.
+func (s *Service) Fingerprint(kind string, input any) string {
+	b, err := json.Marshal(input)
+	if err != nil {
+		b = []byte(fmt.Sprint(input))
+	}
+	m := hmac.New(sha256.New, s.Key)
+	m.Write([]byte(kind + "\x00"))
+	m.Write(b)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Do runs op at most once for (r.ClientID, r.ID). In one transaction it records the request,

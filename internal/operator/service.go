@@ -166,7 +166,7 @@ func (s *Service) do(ctx context.Context, a Actor, requestID, typ string, input 
 	if err := s.authorize(ctx, a); err != nil {
 		return nil, false, err
 	}
-	r := ledger.Request{ClientID: a.ClientID, ID: requestID, Type: typ, Fingerprint: ledger.Fingerprint(input),
+	r := ledger.Request{ClientID: a.ClientID, ID: requestID, Type: typ, Fingerprint: s.Ledger.Fingerprint(typ, input),
 		CenterID: a.CenterID, OperatorID: a.OperatorID}
 	return s.Ledger.Do(ctx, r, op)
 }

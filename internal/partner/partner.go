@@ -2,10 +2,6 @@ package partner
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -141,28 +137,15 @@ type Service struct {
 	Confirmations Confirmations
 	Notices       *notice.Notifier
 	Audit         *audit.Recorder
-	// FingerprintKey keys the fingerprints of request inputs kept in the ledger, so that
-	// they reveal nothing of the personal data they cover. Without it they are plain hashes.
-	FingerprintKey []byte
-	SiteURL        string // public base URL, for links in messages
-	Now            func() time.Time
+	SiteURL       string // public base URL, for links in messages
+	Now           func() time.Time
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// fingerprint hashes a request's normalized input, keyed.
+// fingerprint hashes a request's normalized input with the ledger's key.
 func (s *Service) fingerprint(kind string, input any) string {
-	if len(s.FingerprintKey) == 0 {
-		return ledger.Fingerprint(struct {
-			Kind  string
-			Input any
-		}{kind, input})
-	}
-	b, _ := json.Marshal(input)
-	m := hmac.New(sha256.New, s.FingerprintKey)
-	m.Write([]byte(kind + "\x00"))
-	m.Write(b)
-	return hex.EncodeToString(m.Sum(nil))
+	return s.Ledger.Fingerprint(kind, input)
 }
 
 // run sends op through the ledger under the bank's request id, retrying a lost race.
