@@ -120,7 +120,24 @@ func (s *Service) Fingerprint(kind string, input any) string {
 // effect with its answer. A resend returns the stored request (replayed is true) without
 // running op. A Rejection is stored and returned as the request's answer; another error rolls
 // everything back, is recorded as failed (a resend runs op again), and is returned.
-func (s *Service) Do(ctx context.Context, r Request, op func(ctx context.Context) (Outcome, error)) (req *Request, replayed bool, err error) {
+//
+// A transaction that loses a race (store.ErrConflict: a concurrent request with the same id,
+// a unique index its effect hit, a serialization failure) runs again, up to four times, so
+// that op sees what the winner wrote and answers accordingly.
+func (s *Service) Do(ctx context.Context, r Request, op func(ctx context.Context) (Outcome, error)) (*Request, bool, error) {
+	for attempt := 1; ; attempt++ {
+		req, replayed, err := s.do(ctx, r, op)
+		if errors.Is(err, store.ErrConflict) && attempt < maxAttempts {
+			continue
+		}
+		return req, replayed, err
+	}
+}
+
+// maxAttempts bounds the runs of a request whose transaction keeps losing races.
+const maxAttempts = 5
+
+func (s *Service) do(ctx context.Context, r Request, op func(ctx context.Context) (Outcome, error)) (req *Request, replayed bool, err error) {
 	if !ValidID(r.ID) {
 		return nil, false, ErrInvalidID
 	}

@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -148,17 +147,11 @@ func (s *Service) fingerprint(kind string, input any) string {
 	return s.Ledger.Fingerprint(kind, input)
 }
 
-// run sends op through the ledger under the bank's request id, retrying a lost race.
+// run sends op through the ledger under the bank's request id.
 func (s *Service) run(ctx context.Context, bank Bank, requestID, kind, fp string,
 	op func(ctx context.Context) (ledger.Outcome, error)) (*ledger.Request, bool, error) {
 	r := ledger.Request{ClientID: bank.ID, ID: requestID, Type: kind, Fingerprint: fp}
-	for attempt := 0; ; attempt++ {
-		req, replayed, err := s.Ledger.Do(ctx, r, op)
-		if errors.Is(err, store.ErrConflict) && attempt < 4 {
-			continue
-		}
-		return req, replayed, err
-	}
+	return s.Ledger.Do(ctx, r, op)
 }
 
 // Request returns one of the bank's requests from the ledger, or store.ErrNotFound (also for
