@@ -66,16 +66,7 @@ func (h *Handler) sendLoginCode(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, smsSentResponse{SentTo: maskPhone(phone)})
-}
-
-// maskPhone shows a phone as "+7 916 ***-**-67".
-func maskPhone(e164 string) string {
-	f := ident.FormatPhone(e164)
-	if len(f) != 16 {
-		return "***" + e164[max(0, len(e164)-2):]
-	}
-	return f[:7] + "***-**-" + f[14:]
+	httpx.WriteJSON(w, http.StatusOK, smsSentResponse{SentTo: ident.MaskPhone(phone)})
 }
 
 type passkeyOptionsResponse struct {

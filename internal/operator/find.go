@@ -187,10 +187,10 @@ func checks(sub *proofing.Submission) []Check {
 func person(acc *account.Account, p *proofing.Profile) *Person {
 	out := &Person{LastName: acc.LastName, FirstName: acc.FirstName, MiddleName: acc.MiddleName}
 	if c, ok := acc.Contact(account.Phone); ok {
-		out.Phone = MaskPhone(c.Value)
+		out.Phone = ident.MaskPhone(c.Value)
 	}
 	if c, ok := acc.Contact(account.Email); ok {
-		out.Email = MaskEmail(c.Value)
+		out.Email = ident.MaskEmail(c.Value)
 	}
 	if p == nil {
 		return out
@@ -214,21 +214,4 @@ func preferVerified[T comparable](v *proofing.Versioned[T]) *T {
 		return v.Verified
 	}
 	return v.Pending
-}
-
-// MaskPhone shows the last two digits of a phone: "+7 *** ***-**-67".
-func MaskPhone(e164 string) string {
-	if len(e164) < 4 {
-		return "***"
-	}
-	return e164[:2] + " *** ***-**-" + e164[len(e164)-2:]
-}
-
-// MaskEmail shows the first character and the domain of an email: "i***@example.ru".
-func MaskEmail(email string) string {
-	local, domain, ok := strings.Cut(email, "@")
-	if !ok || local == "" {
-		return "***"
-	}
-	return string([]rune(local)[0]) + "***@" + domain
 }

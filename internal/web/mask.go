@@ -1,9 +1,6 @@
 package web
 
 import (
-	"strings"
-	"unicode/utf8"
-
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/ident"
 )
@@ -17,25 +14,9 @@ func maskContact(kind account.ContactKind, value string) string {
 	return maskEmail(value)
 }
 
-func maskPhone(e164 string) string {
-	f := ident.FormatPhone(e164) // "+7 916 123-45-67"
-	if f == e164 || len(f) != 16 {
-		if len(e164) <= 4 {
-			return "***"
-		}
-		return e164[:2] + strings.Repeat("*", len(e164)-4) + e164[len(e164)-2:]
-	}
-	return f[:7] + "***-**-" + f[14:]
-}
+func maskPhone(e164 string) string { return ident.MaskPhone(e164) }
 
-func maskEmail(email string) string {
-	local, domain, ok := strings.Cut(email, "@")
-	if !ok || local == "" {
-		return "***"
-	}
-	r, _ := utf8.DecodeRuneInString(local)
-	return string(r) + "***@" + domain
-}
+func maskEmail(email string) string { return ident.MaskEmail(email) }
 
 // showContact formats a contact for its owner: a phone as "+7 916 123-45-67".
 func showContact(kind account.ContactKind, value string) string {
