@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,6 +48,13 @@ type DB struct {
 	stmts   sync.Map // stmtKey -> *sql.Stmt: each SQL text is parsed once per pool
 	// unprepared holds statements first met inside a transaction, prepared after it.
 	unprepared sync.Map
+	// queue, stop and writerDone run SQLite's write transactions in groups (group.go);
+	// nil on PostgreSQL.
+	queue      chan *groupReq
+	stop       chan struct{}
+	writerDone chan struct{}
+	stopOnce   sync.Once
+	waiters    atomic.Int64 // transactions handed to the writer and not yet answered
 }
 
 var _ store.Transactor = (*DB)(nil)
@@ -96,7 +104,7 @@ func openSQLite(path string, o Options) (*DB, error) {
 	// The writer checkpoints the WAL every 8000 pages (32 MiB) instead of SQLite's 1000: a
 	// page rewritten by many commits (the right edge of an index, a chain head) is copied
 	// into the database once per checkpoint, so fewer copies and fsyncs per commit.
-	w, err := sql.Open("sqlite", base+"&_pragma=wal_autocheckpoint(8000)&_txlock=immediate")
+	w, err := sql.Open("sqlite", base+"&_pragma=wal_autocheckpoint(8000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +117,9 @@ func openSQLite(path string, o Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(o.MaxConns)
 	r.SetMaxIdleConns(o.MaxConns)
-	return &DB{w: w, r: r, dialect: SQLite}, nil
+	db := &DB{w: w, r: r, dialect: SQLite}
+	db.startGroups()
+	return db, nil
 }
 
 func openPostgres(dsn string, o Options) (*DB, error) {
@@ -134,8 +144,9 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.r.PingContext(ctx)
 }
 
-// Close closes the prepared statements and the pools.
+// Close stops the writer, then closes the prepared statements and the pools.
 func (db *DB) Close() error {
+	db.stopGroups()
 	db.stmts.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -161,10 +172,14 @@ func (db *DB) read(ctx context.Context) querier {
 	return cached{db: db, pool: db.r}
 }
 
-// write returns the transaction in ctx, or the writer pool (a single autocommit statement).
+// write returns the transaction in ctx, or else the writer: a statement of its own, which on
+// SQLite joins the writer's group commit when it only executes (group.go).
 func (db *DB) write(ctx context.Context) querier {
 	if tx, ok := store.TxFromContext(ctx); ok {
 		return cached{db: db, pool: db.w, tx: tx.(*sql.Tx)}
+	}
+	if db.queue != nil {
+		return grouped{cached{db: db, pool: db.w}}
 	}
 	return cached{db: db, pool: db.w}
 }
@@ -240,10 +255,14 @@ func (c cached) QueryRowContext(ctx context.Context, q string, args ...any) *sql
 	return c.direct().QueryRowContext(ctx, q, args...)
 }
 
-// InTx implements store.Transactor.
+// InTx implements store.Transactor. On SQLite the transaction joins the writer's next group
+// commit (group.go); on PostgreSQL it is a transaction of its own.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := store.TxFromContext(ctx); ok {
 		return fn(ctx)
+	}
+	if db.queue != nil {
+		return db.inGroup(ctx, fn)
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
