@@ -33,6 +33,8 @@ func benchOIDCCmd() *cobra.Command {
 	scenarios := cmd.Flags().StringSlice("scenarios", oidcScenarios, "scenarios to run")
 	concs := cmd.Flags().IntSlice("concurrencies", []int{16, 64}, "worker counts to run each scenario at")
 	sessions := cmd.Flags().Int("sessions", 8, "signed-in citizens the SSO scenario cycles through")
+	emit := cmd.Flags().Int("emit-tokens", 0, "print this many fresh access tokens, one per line, and exit (to drive\n"+
+		"userinfo or introspection with another load generator, such as wrk)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		for _, s := range *scenarios {
 			if !slices.Contains(oidcScenarios, s) {
@@ -53,6 +55,9 @@ func benchOIDCCmd() *cobra.Command {
 		b := &oidcBench{f: f, c: c, o: o, log: log, out: cmd.OutOrStdout()}
 		if err := b.signIn(ctx, accts[:*sessions]); err != nil {
 			return err
+		}
+		if *emit > 0 {
+			return b.emitTokens(ctx, *emit)
 		}
 		for _, s := range *scenarios {
 			for _, n := range *concs {
@@ -92,6 +97,20 @@ func (b *oidcBench) signIn(ctx context.Context, accts []loadtest.Account) error 
 }
 
 // tokens makes n token sets by authorizations done outside the measurement.
+// emitTokens prints n access tokens of the signed-in citizens, one per line.
+func (b *oidcBench) emitTokens(ctx context.Context, n int) error {
+	ts, err := b.tokens(ctx, n)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if _, err := fmt.Fprintln(b.out, t.AccessToken); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (b *oidcBench) tokens(ctx context.Context, n int) ([]loadtest.Tokens, error) {
 	out := make([]loadtest.Tokens, 0, n)
 	for i := range n {
