@@ -53,8 +53,10 @@ type DB struct {
 	queue      chan *groupReq
 	stop       chan struct{}
 	writerDone chan struct{}
-	stopOnce   sync.Once
-	waiters    atomic.Int64 // transactions handed to the writer and not yet answered
+	// checkpointDone is closed when the checkpointer has stopped (checkpoint.go).
+	checkpointDone chan struct{}
+	stopOnce       sync.Once
+	waiters        atomic.Int64 // transactions handed to the writer and not yet answered
 }
 
 var _ store.Transactor = (*DB)(nil)
@@ -101,24 +103,32 @@ func openSQLite(path string, o Options) (*DB, error) {
 	}
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	// The writer checkpoints the WAL every 8000 pages (32 MiB) instead of SQLite's 1000: a
-	// page rewritten by many commits (the right edge of an index, a chain head) is copied
-	// into the database once per checkpoint, so fewer copies and fsyncs per commit.
-	w, err := sql.Open("sqlite", base+"&_pragma=wal_autocheckpoint(8000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	// WAL checkpoints run in a goroutine of their own (checkpoint.go); the writer's automatic
+	// checkpoint is only a backstop.
+	w, err := sql.Open("sqlite", base+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", backstopPages)+
+		"&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
+	cp, err := sql.Open("sqlite", base)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	cp.SetMaxOpenConns(1)
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
+		cp.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(o.MaxConns)
 	r.SetMaxIdleConns(o.MaxConns)
 	db := &DB{w: w, r: r, dialect: SQLite}
 	db.startGroups()
+	db.startCheckpointer(cp)
 	return db, nil
 }
 

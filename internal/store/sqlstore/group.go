@@ -61,7 +61,7 @@ func (p *panicked) Error() string {
 var errClosed = errors.New("database is closed")
 
 // startGroups starts the writer goroutine; stopGroups (in Close) ends it after the group it
-// is running. The queue is unbuffered: a transaction is either taken by the writer or, once
+// is running, and the checkpointer with it. The queue is unbuffered: a transaction is either taken by the writer or, once
 // the writer has stopped, refused.
 func (db *DB) startGroups() {
 	db.queue = make(chan *groupReq)
@@ -74,6 +74,7 @@ func (db *DB) stopGroups() {
 	if db.queue != nil {
 		db.stopOnce.Do(func() { close(db.stop) })
 		<-db.writerDone
+		<-db.checkpointDone
 	}
 }
 

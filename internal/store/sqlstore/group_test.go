@@ -14,7 +14,12 @@ import (
 // commit tests.
 func groupDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "g.db"), nil, Options{})
+	return groupDBAt(t, filepath.Join(t.TempDir(), "g.db"))
+}
+
+func groupDBAt(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), "sqlite:"+path, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
