@@ -130,14 +130,15 @@ func (db *DB) runGroup(batch []*groupReq, results []error) {
 		return
 	}
 	start := time.Now()
-	for i := 0; ; i++ {
-		res, fatal := db.runMember(tx, batch[i])
-		results = append(results, res)
-		if fatal != nil {
-			_ = tx.Rollback()
-			db.answer(batch, results, fatal)
-			return
-		}
+	// The first member needs no savepoint: if it fails, the transaction holds nothing else
+	// and is rolled back whole; the members waiting meanwhile start the next group.
+	if res := db.runFirst(tx, batch[0]); res != nil {
+		_ = tx.Rollback()
+		db.answer(batch, append(results, res), nil)
+		return
+	}
+	results = append(results, nil)
+	for i := 1; ; i++ {
 		if len(batch) == groupMax || time.Since(start) > groupBudget {
 			break
 		}
@@ -146,6 +147,13 @@ func (db *DB) runGroup(batch []*groupReq, results []error) {
 			break
 		}
 		batch = append(batch, next)
+		res, fatal := db.runMember(tx, batch[i])
+		results = append(results, res)
+		if fatal != nil {
+			_ = tx.Rollback()
+			db.answer(batch, results, fatal)
+			return
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		db.answer(batch, results, fmt.Errorf("commit: %w", mapErr(err)))
@@ -155,7 +163,15 @@ func (db *DB) runGroup(batch []*groupReq, results []error) {
 	db.answer(batch, results, nil)
 }
 
-// runMember runs one member in a savepoint. res is the member's own outcome; fatal means the
+// runFirst runs the group's first member straight in the transaction.
+func (db *DB) runFirst(tx *sql.Tx, req *groupReq) error {
+	if err := req.ctx.Err(); err != nil {
+		return err
+	}
+	return runGuarded(store.ContextWithTx(context.WithoutCancel(req.ctx), tx), req.fn)
+}
+
+// runMember runs one of the later members in a savepoint. res is the member's own outcome; fatal means the
 // shared transaction can no longer be trusted (a savepoint statement failed) and the whole
 // group must be abandoned.
 func (db *DB) runMember(tx *sql.Tx, req *groupReq) (res, fatal error) {

@@ -57,12 +57,20 @@ func (db *DB) committedKeys(t *testing.T) map[string]bool {
 // holdWriter keeps the writer busy in a transaction until release is closed, so that the
 // transactions started meanwhile queue up and commit as one group.
 func holdWriter(t *testing.T, db *DB) (release chan struct{}, done chan error) {
+	return holdWriterThen(t, db, nil)
+}
+
+// holdWriterThen is holdWriter whose transaction, after its insert, returns result.
+func holdWriterThen(t *testing.T, db *DB, result error) (release chan struct{}, done chan error) {
 	release, done, started := make(chan struct{}), make(chan error, 1), make(chan struct{})
 	go func() {
 		done <- db.InTx(context.Background(), func(ctx context.Context) error {
 			close(started)
 			<-release
-			return insert(ctx, db, "holder")
+			if err := insert(ctx, db, "holder"); err != nil {
+				return err
+			}
+			return result
 		})
 	}()
 	<-started
@@ -111,6 +119,32 @@ func TestGroupMembersAreAtomic(t *testing.T) {
 		} else if err != nil || !got[a] || !got[b] {
 			t.Errorf("member %d: err %v, rows %v %v; want both rows committed", i, err, got[a], got[b])
 		}
+	}
+}
+
+// TestGroupFailingFirstMember: when the first transaction of a group fails, its writes are
+// undone and the transactions that waited behind it still commit.
+func TestGroupFailingFirstMember(t *testing.T) {
+	db := groupDB(t)
+	boom := errors.New("boom")
+	release, held := holdWriterThen(t, db, boom)
+	var wg sync.WaitGroup
+	for _, k := range []string{"a", "b", "c"} {
+		wg.Go(func() {
+			if err := db.InTx(context.Background(), func(ctx context.Context) error { return insert(ctx, db, k) }); err != nil {
+				t.Errorf("%s: %v", k, err)
+			}
+		})
+	}
+	waitQueued(t, db, 3)
+	close(release)
+	wg.Wait()
+	if err := <-held; !errors.Is(err, boom) {
+		t.Fatalf("first member: %v, want its own error", err)
+	}
+	got := db.committedKeys(t)
+	if got["holder"] || !got["a"] || !got["b"] || !got["c"] {
+		t.Fatalf("rows %v: want a, b and c without the failed first member's", got)
 	}
 }
 
