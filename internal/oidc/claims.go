@@ -2,15 +2,15 @@ package oidc
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
-
-	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/audit"
 	"github.com/civis-id/civis/internal/grant"
 	"github.com/civis-id/civis/internal/rp"
+	"github.com/civis-id/civis/internal/store"
 )
 
 // openIDClaims are the claims of the openid scope beyond sub/acr/amr: they go in the ID token.
@@ -98,13 +98,16 @@ func (p *Provider) tokenAndAccount(ctx context.Context, id string) (*grant.Token
 	return t, acc, nil
 }
 
-// userinfo fills the userinfo answer for token and audits what was released.
-func (p *Provider) userinfo(ctx context.Context, ui *zoidc.UserInfo, t *grant.Token, acc *account.Account, subject string) error {
+// userinfo returns the userinfo answer for token, sub included, and audits what was
+// released. errTokenInactive when the token's client is gone.
+func (p *Provider) userinfo(ctx context.Context, t *grant.Token, acc *account.Account, subject string) (map[string]any, error) {
 	c, err := p.Clients.Get(ctx, t.ClientID)
 	if err != nil {
-		return err
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errTokenInactive
+		}
+		return nil, err
 	}
-	ui.Subject = subject
 	released := []string{"sub"}
 	claims := openIDClaims(acc, c, t.AMR)
 	claims["acr"], claims["amr"] = t.ACR, t.AMR
@@ -116,7 +119,7 @@ func (p *Provider) userinfo(ctx context.Context, ui *zoidc.UserInfo, t *grant.To
 	if p.Profile != nil && needsProfile(t.Scopes) {
 		extra, err := p.Profile.ClaimsFor(ctx, acc.ID, t.Scopes)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for k, v := range extra {
 			if _, set := claims[k]; !set {
@@ -124,12 +127,16 @@ func (p *Provider) userinfo(ctx context.Context, ui *zoidc.UserInfo, t *grant.To
 			}
 		}
 	}
-	for k, v := range claims {
-		ui.AppendClaims(k, v)
+	for k := range claims {
 		released = append(released, k)
 	}
-	return p.Audit.Record(ctx, audit.Event{AccountID: acc.ID, Action: "data.released", Actor: "client:" + c.ID,
+	claims["sub"] = subject
+	err = p.Audit.Record(ctx, audit.Event{AccountID: acc.ID, Action: "data.released", Actor: "client:" + c.ID,
 		Details: map[string]string{"client_id": c.ID, "client_name": c.Name, "claims": strings.Join(slices.Sorted(slices.Values(released)), " ")}})
+	if err != nil {
+		return nil, err
+	}
+	return claims, nil
 }
 
 // needsProfile reports whether a scope releases data the standard level verifies (anything

@@ -20,7 +20,7 @@ import (
 func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.Handle("/oidc/", p.op)
 	mux.Handle(PathAuthorize, p.withIss(p.authorizeParams(p.op)))
-	mux.Handle(PathUserinfo, bearerChallenge(p.op))
+	mux.Handle(PathUserinfo, userinfoCORS.Handler(http.HandlerFunc(p.serveUserinfo)))
 	mux.Handle(PathIntrospect, clientAuthCompat(p.op))
 	mux.Handle(PathRevoke, clientAuthCompat(p.op))
 	mux.Handle(PathCallback, p.withIss(p.op))
@@ -214,28 +214,6 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_ = json.NewEncoder(w).Encode(m)
-}
-
-// bearerChallenge makes the userinfo endpoint answer an unusable token as RFC 6750 says: 401
-// with a WWW-Authenticate challenge (the library answers 403 without one).
-func bearerChallenge(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(&challengeWriter{ResponseWriter: w}, r)
-	})
-}
-
-type challengeWriter struct {
-	http.ResponseWriter
-	done bool
-}
-
-func (w *challengeWriter) WriteHeader(code int) {
-	if !w.done && code == http.StatusForbidden {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="the access token is not active"`)
-		code = http.StatusUnauthorized
-	}
-	w.done = true
-	w.ResponseWriter.WriteHeader(code)
 }
 
 // clientAuthCompat lets clients authenticate at introspection and revocation with

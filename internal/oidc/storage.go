@@ -363,7 +363,17 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo, 
 	if err != nil {
 		return err
 	}
-	return s.p.userinfo(ctx, ui, t, acc, subject)
+	claims, err := s.p.userinfo(ctx, t, acc, subject)
+	if err != nil {
+		return err
+	}
+	ui.Subject = subject
+	for k, v := range claims {
+		if k != "sub" {
+			ui.AppendClaims(k, v)
+		}
+	}
+	return nil
 }
 
 // SetIntrospectionFromToken answers introspection for the client the token was issued to
