@@ -274,3 +274,19 @@ func waitQueued(t *testing.T, db *DB, n int) {
 	}
 	time.Sleep(10 * time.Millisecond)
 }
+
+// TestRowChunk: multi-row statements come in powers of two up to 32, so n rows take the
+// binary digits of n (plus whole 32s) statements.
+func TestRowChunk(t *testing.T) {
+	for n, want := range map[int][]int{1: {1}, 7: {4, 2, 1}, 8: {8}, 12: {8, 4}, 33: {32, 1}, 70: {32, 32, 4, 2}} {
+		var got []int
+		for rest := n; rest > 0; {
+			c := rowChunk(rest)
+			got = append(got, c)
+			rest -= c
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%d rows: statements of %v, want %v", n, got, want)
+		}
+	}
+}
