@@ -265,6 +265,14 @@ func (a *App) registerGauges() {
 	a.Metrics.GaugeFunc("civis_password_hashes_waiting", "Password hashes waiting for a slot.",
 		func() float64 { return float64(a.Hasher.Waiting()) })
 	a.Metrics.Collector(metrics.NewQueueCollector(a.DB))
+	if a.DB.Dialect() == sqlstore.SQLite {
+		a.Metrics.CounterFunc("civis_sqlite_commits_total", "Group commits of the SQLite writer.",
+			func() float64 { c, _, _ := a.DB.WriterStats(); return float64(c) })
+		a.Metrics.CounterFunc("civis_sqlite_transactions_total", "Write transactions the SQLite writer's commits carried.",
+			func() float64 { _, t, _ := a.DB.WriterStats(); return float64(t) })
+		a.Metrics.GaugeFunc("civis_sqlite_writer_waiting", "Write transactions waiting for the SQLite writer.",
+			func() float64 { _, _, w := a.DB.WriterStats(); return float64(w) })
+	}
 }
 
 func (a *App) trustedProxies() []netip.Prefix {

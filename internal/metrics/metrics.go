@@ -58,6 +58,11 @@ func (m *Metrics) GaugeFunc(name, help string, f func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 }
 
+// CounterFunc registers a counter read at scrape time from a count kept elsewhere.
+func (m *Metrics) CounterFunc(name, help string, f func() float64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+}
+
 // Collector registers a custom collector (e.g. the job queue depth read from the database).
 func (m *Metrics) Collector(c prometheus.Collector) { m.Registry.MustRegister(c) }
 

@@ -57,6 +57,13 @@ func (p *panicked) Error() string {
 	return fmt.Sprintf("panic in transaction: %v\n%s", p.value, p.stack)
 }
 
+// WriterStats reports the SQLite writer's work since Open: the commits it made, the
+// transactions they carried (transactions / commits is the mean group size), and the
+// transactions waiting for it now. All zero on PostgreSQL.
+func (db *DB) WriterStats() (commits, transactions uint64, waiting int64) {
+	return db.commits.Load(), db.grouped.Load(), max(db.waiters.Load(), 0)
+}
+
 // errClosed answers transactions that arrive after Close.
 var errClosed = errors.New("database is closed")
 
@@ -155,6 +162,8 @@ func (db *DB) runGroup(batch []*groupReq, results []error) {
 			return
 		}
 	}
+	db.commits.Add(1)
+	db.grouped.Add(uint64(len(batch)))
 	if err := tx.Commit(); err != nil {
 		db.answer(batch, results, fmt.Errorf("commit: %w", mapErr(err)))
 		return

@@ -258,6 +258,11 @@ func TestGroupManyWriters(t *testing.T) {
 	if n := len(db.committedKeys(t)); n != 200 {
 		t.Fatalf("%d rows, want 200", n)
 	}
+	commits, carried, waiting := db.WriterStats()
+	if carried != 200 || commits < 1 || commits > carried || waiting != 0 {
+		t.Errorf("WriterStats = %d commits, %d transactions, %d waiting; want 200 transactions in at most 200 commits, none waiting",
+			commits, carried, waiting)
+	}
 }
 
 // waitQueued waits until n more transactions than the held one wait for the writer (and
