@@ -68,8 +68,8 @@ func (db *DB) WriterStats() (commits, transactions uint64, waiting int64) {
 var errClosed = errors.New("database is closed")
 
 // startGroups starts the writer goroutine; stopGroups (in Close) ends it after the group it
-// is running, and the checkpointer with it. The queue is unbuffered: a transaction is either taken by the writer or, once
-// the writer has stopped, refused.
+// is running, and the checkpointer with it. The queue is unbuffered: a transaction is either
+// taken by the writer or, once the writer has stopped, refused.
 func (db *DB) startGroups() {
 	db.queue = make(chan *groupReq)
 	db.stop = make(chan struct{})
