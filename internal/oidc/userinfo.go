@@ -77,14 +77,12 @@ func bearerRefusal(w http.ResponseWriter, code, desc string) {
 		challenge += ` error="` + code + `", error_description="` + desc + `"`
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	w.Header().Set("Cache-Control", "no-store")
 	if code == "" {
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusUnauthorized)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+	writeOAuthError(w, http.StatusUnauthorized, code, desc)
 }
 
 // userinfoCORS lets browser applications read userinfo from any origin: the bearer token

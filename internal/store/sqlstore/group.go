@@ -139,7 +139,7 @@ func (db *DB) runGroup(batch []*groupReq, results []error) {
 	start := time.Now()
 	// The first member needs no savepoint: if it fails, the transaction holds nothing else
 	// and is rolled back whole; the members waiting meanwhile start the next group.
-	if res := db.runFirst(tx, batch[0]); res != nil {
+	if res := run(tx, batch[0]); res != nil {
 		_ = tx.Rollback()
 		db.answer(batch, append(results, res), nil)
 		return
@@ -172,17 +172,17 @@ func (db *DB) runGroup(batch []*groupReq, results []error) {
 	db.answer(batch, results, nil)
 }
 
-// runFirst runs the group's first member straight in the transaction.
-func (db *DB) runFirst(tx *sql.Tx, req *groupReq) error {
+// run runs a member straight in the transaction, unless its caller is gone already.
+func run(tx *sql.Tx, req *groupReq) error {
 	if err := req.ctx.Err(); err != nil {
 		return err
 	}
 	return runGuarded(store.ContextWithTx(context.WithoutCancel(req.ctx), tx), req.fn)
 }
 
-// runMember runs one of the later members in a savepoint. res is the member's own outcome; fatal means the
-// shared transaction can no longer be trusted (a savepoint statement failed) and the whole
-// group must be abandoned.
+// runMember runs one of the later members in a savepoint. res is the member's own outcome;
+// fatal means the shared transaction can no longer be trusted (a savepoint statement failed)
+// and the whole group must be abandoned.
 func (db *DB) runMember(tx *sql.Tx, req *groupReq) (res, fatal error) {
 	if err := req.ctx.Err(); err != nil {
 		return err, nil // its caller is gone: do not start it
@@ -190,7 +190,7 @@ func (db *DB) runMember(tx *sql.Tx, req *groupReq) (res, fatal error) {
 	if _, err := tx.Exec("SAVEPOINT member"); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	res = runGuarded(store.ContextWithTx(context.WithoutCancel(req.ctx), tx), req.fn)
+	res = run(tx, req)
 	if res != nil {
 		if _, err := tx.Exec("ROLLBACK TO member"); err != nil {
 			return res, fmt.Errorf("roll back to savepoint: %w", err)
