@@ -56,33 +56,33 @@ func (h *Handler) operatorJSON(w http.ResponseWriter, r *http.Request, in any) (
 func (h *Handler) operatorRegister(w http.ResponseWriter, r *http.Request) {
 	var in operatorRegistrationRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
-		req, _, err := h.Operator.Register(r.Context(), a, in.RequestID, in.input())
-		h.operatorAnswer(w, r, req, err)
+		req, replayed, err := h.Operator.Register(r.Context(), a, in.RequestID, in.input())
+		h.operatorAnswer(w, r, req, replayed, err)
 	}
 }
 
 func (h *Handler) operatorConfirm(w http.ResponseWriter, r *http.Request) {
 	var in operatorConfirmationRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
-		req, _, err := h.Operator.Confirm(r.Context(), a, in.RequestID, in.AccountID, in.PassportNumber)
-		h.operatorAnswer(w, r, req, err)
+		req, replayed, err := h.Operator.Confirm(r.Context(), a, in.RequestID, in.AccountID, in.PassportNumber)
+		h.operatorAnswer(w, r, req, replayed, err)
 	}
 }
 
 func (h *Handler) operatorRestore(w http.ResponseWriter, r *http.Request) {
 	var in operatorRestorationRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
-		req, _, err := h.Operator.Restore(r.Context(), a, in.RequestID, operator.RestoreInput{AccountID: in.AccountID,
+		req, replayed, err := h.Operator.Restore(r.Context(), a, in.RequestID, operator.RestoreInput{AccountID: in.AccountID,
 			TempPassword: in.TempPassword, NewPhone: in.NewPhone, NewEmail: in.NewEmail})
-		h.operatorAnswer(w, r, req, err)
+		h.operatorAnswer(w, r, req, replayed, err)
 	}
 }
 
 func (h *Handler) operatorDuplicate(w http.ResponseWriter, r *http.Request) {
 	var in operatorDuplicateRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
-		req, _, err := h.Operator.RemoveDuplicate(r.Context(), a, in.RequestID, in.KeepAccountID, in.RemoveAccountID)
-		h.operatorAnswer(w, r, req, err)
+		req, replayed, err := h.Operator.RemoveDuplicate(r.Context(), a, in.RequestID, in.KeepAccountID, in.RemoveAccountID)
+		h.operatorAnswer(w, r, req, replayed, err)
 	}
 }
 
@@ -158,13 +158,14 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, activationResponse{AccountID: id})
 }
 
-// operatorAnswer writes the ledger's answer to a request, the same on every resend.
-func (h *Handler) operatorAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, err error) {
+// operatorAnswer writes the ledger's answer to a request, the same on every resend (marked
+// as a replay, as the partner API marks it).
+func (h *Handler) operatorAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, replayed bool, err error) {
 	if err != nil {
 		h.operatorError(w, r, err)
 		return
 	}
-	writeLedgerAnswer(w, req, false)
+	writeLedgerAnswer(w, req, replayed)
 }
 
 // writeLedgerAnswer writes a request's stored answer: its result, its refusal, or, for a

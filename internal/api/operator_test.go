@@ -28,7 +28,8 @@ type centerSystem struct {
 	id       string
 	key      *ecdsa.PrivateKey
 	env      *apptest.Env
-	operator string // the Civis-Operator header
+	operator string      // the Civis-Operator header
+	header   http.Header // of the last answer
 }
 
 func newCenterSystem(t *testing.T, env *apptest.Env, center string, roles ...string) *centerSystem {
@@ -110,6 +111,7 @@ func (s *centerSystem) send(t *testing.T, method, path string, body any, token s
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	s.header = resp.Header
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, out
 }
@@ -157,7 +159,7 @@ func TestOperatorAPIIdempotency(t *testing.T) {
 				t.Fatalf("register: %d %s", st1, body1)
 			}
 			st2, body2 := sys.send(t, "POST", "/api/v1/operator/registrations", reg, "")
-			if st2 != st1 || !bytes.Equal(body1, body2) {
+			if st2 != st1 || !bytes.Equal(body1, body2) || sys.header.Get("Idempotent-Replayed") != "true" {
 				t.Errorf("resend = %d %s, want %d %s", st2, body2, st1, body1)
 			}
 			var res map[string]any

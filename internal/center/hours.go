@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,12 +67,20 @@ func LoadZone(zone string) (*time.Location, string, error) {
 	if zone == "Local" || strings.ContainsAny(zone, " \\") || strings.Contains(zone, "..") {
 		return nil, zone, hoursErr("timezone_unknown", "unknown time zone %q; use an IANA name such as Europe/Moscow", zone)
 	}
+	if loc, ok := zones.Load(zone); ok {
+		return loc.(*time.Location), zone, nil
+	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		return nil, zone, hoursErr("timezone_unknown", "unknown time zone %q; use an IANA name such as Europe/Moscow", zone)
 	}
+	zones.Store(zone, loc)
 	return loc, zone, nil
 }
+
+// zones caches loaded time zones: time.LoadLocation reads the zone file on every call, and
+// every center read from the database parses its hours in its zone.
+var zones sync.Map // name -> *time.Location
 
 // ParseHours parses the text form of a schedule in the time zone zone (an IANA name;
 // DefaultTimeZone when empty). Errors are *HoursError: the schedule's first problem, or the

@@ -78,8 +78,11 @@ func (s *Service) Activate(ctx context.Context, token, password, ip string) (str
 			return err
 		}
 		acc, err := s.activeAccount(ctx, id)
-		if err != nil {
+		if errors.Is(err, errAccountNotFound) {
 			return ErrActivationInvalid
+		}
+		if err != nil {
+			return err
 		}
 		accountID = acc.ID
 		if err := s.Accounts.SetPassword(ctx, acc.ID, account.Password{Hash: hash, UpdatedAt: s.now()}); err != nil {
