@@ -82,8 +82,11 @@ func needsContacts(scopes []string) bool {
 func (p *Provider) tokenAndAccount(ctx context.Context, id string) (*grant.Token, *account.Account, error) {
 	if r, ok := p.Grants.(tokenAccountReader); ok {
 		t, acc, err := r.TokenAccount(ctx, id, needsContacts)
-		if err != nil || !p.Now().Before(t.ExpiresAt) {
+		if errors.Is(err, store.ErrNotFound) || err == nil && !p.Now().Before(t.ExpiresAt) {
 			return nil, nil, errTokenInactive
+		}
+		if err != nil {
+			return nil, nil, err // a storage failure is not the client's token's fault
 		}
 		return t, acc, nil
 	}

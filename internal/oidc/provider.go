@@ -91,7 +91,6 @@ type Provider struct {
 	cfg Config
 	op  *op.Provider
 	st  *storage
-	tc  *tokenCrypto
 }
 
 // New builds the provider.
@@ -117,7 +116,6 @@ func New(d Deps, cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.tc = tc
 	opts := []op.Option{op.WithCrypto(tc)}
 	if len(cfg.Issuer) > 7 && cfg.Issuer[:7] == "http://" {
 		opts = append(opts, op.WithAllowInsecure())

@@ -356,24 +356,10 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo
 	return nil
 }
 
-// SetUserinfoFromToken answers the userinfo endpoint: the claims of the token's scopes, each
-// release audited.
-func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *zoidc.UserInfo, tokenID, subject, _ string) error {
-	t, acc, err := s.p.tokenAndAccount(ctx, tokenID)
-	if err != nil {
-		return err
-	}
-	claims, err := s.p.userinfo(ctx, t, acc, subject)
-	if err != nil {
-		return err
-	}
-	ui.Subject = subject
-	for k, v := range claims {
-		if k != "sub" {
-			ui.AppendClaims(k, v)
-		}
-	}
-	return nil
+// SetUserinfoFromToken is the library's userinfo hook; Civis serves the userinfo endpoint
+// itself (serveUserinfo), so the library never calls it.
+func (s *storage) SetUserinfoFromToken(context.Context, *zoidc.UserInfo, string, string, string) error {
+	return errors.New("userinfo is served by serveUserinfo")
 }
 
 // SetIntrospectionFromToken answers introspection for the client the token was issued to

@@ -33,24 +33,17 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 		bearerRefusal(w, "invalid_token", "the access token is malformed")
 		return
 	}
-	t, acc, err := p.tokenAndAccount(r.Context(), id)
-	if err != nil {
-		bearerRefusal(w, "invalid_token", "the access token is not active")
-		return
-	}
-	claims, err := p.userinfo(r.Context(), t, acc, subject)
+	claims, err := p.userinfoFor(r, id, subject)
 	if errors.Is(err, errTokenInactive) {
 		bearerRefusal(w, "invalid_token", "the access token is not active")
 		return
 	}
-	if err != nil {
-		p.Logger.ErrorContext(r.Context(), "userinfo", "client_id", t.ClientID, "err", err)
-		writeOAuthError(w, http.StatusInternalServerError, "server_error", "")
-		return
+	var body []byte
+	if err == nil {
+		body, err = json.Marshal(claims)
 	}
-	body, err := json.Marshal(claims)
 	if err != nil {
-		p.Logger.ErrorContext(r.Context(), "userinfo: encode", "client_id", t.ClientID, "err", err)
+		p.Logger.ErrorContext(r.Context(), "userinfo", "err", err)
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "")
 		return
 	}
@@ -59,9 +52,19 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// userinfoFor reads the token with this id and its account and releases their claims;
+// errTokenInactive when the token is unknown, expired or its client gone.
+func (p *Provider) userinfoFor(r *http.Request, id, subject string) (map[string]any, error) {
+	t, acc, err := p.tokenAndAccount(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return p.userinfo(r.Context(), t, acc, subject)
+}
+
 // openAccessToken returns the token id and subject sealed in an access token.
 func (p *Provider) openAccessToken(raw string) (id, subject string, ok bool) {
-	plain, err := p.tc.Decrypt(raw)
+	plain, err := p.op.Crypto().Decrypt(raw)
 	if err != nil {
 		return "", "", false
 	}
