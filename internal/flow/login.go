@@ -66,16 +66,17 @@ func (s *Service) Login(ctx context.Context, in LoginInput, m Meta) (*LoginResul
 		s.observe("pow_required")
 		return nil, err
 	}
-	ok, rehash, err := s.checkPassword(ctx, acc, in.Password)
+	pw, ok, rehash, err := s.checkPassword(ctx, acc, in.Password)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, s.loginFailed(ctx, key, accountID, m)
 	}
-	if replaced, err := s.replaceTemporary(ctx, acc, &in, m); err != nil {
-		return nil, err
-	} else if replaced {
+	if pw.MustChange {
+		if err := s.replaceTemporary(ctx, acc, &in, m); err != nil {
+			return nil, err
+		}
 		rehash = false // the new hash has the current parameters
 	}
 	return s.passwordRight(ctx, acc, in, rehash, m)
@@ -96,26 +97,27 @@ func (s *Service) checkLoginInput(login, password string) error {
 	return v.orNil()
 }
 
-// checkPassword verifies password against the account's hash; without an account (or a
-// password) it spends the same time on a dummy hash.
-func (s *Service) checkPassword(ctx context.Context, acc *account.Account, password string) (ok, rehash bool, err error) {
+// checkPassword verifies password against the account's hash and returns the stored
+// password (whether it is temporary, say); without an account (or a password) it spends the
+// same time on a dummy hash.
+func (s *Service) checkPassword(ctx context.Context, acc *account.Account, password string) (pw account.Password, ok, rehash bool, err error) {
 	if acc == nil {
 		s.Hasher.VerifyDummy(ctx, password)
-		return false, false, nil
+		return pw, false, false, nil
 	}
-	pw, err := s.Accounts.GetPassword(ctx, acc.ID)
+	pw, err = s.Accounts.GetPassword(ctx, acc.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		s.Hasher.VerifyDummy(ctx, password)
-		return false, false, nil
+		return pw, false, false, nil
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("load password: %w", err)
+		return pw, false, false, fmt.Errorf("load password: %w", err)
 	}
 	ok, rehash, err = s.Hasher.Verify(ctx, password, pw.Hash)
 	if err != nil {
-		return false, false, fmt.Errorf("verify password: %w", err)
+		return pw, false, false, fmt.Errorf("verify password: %w", err)
 	}
-	return ok, rehash, nil
+	return pw, ok, rehash, nil
 }
 
 // findLogin returns the active account for the first candidate reading of the login that

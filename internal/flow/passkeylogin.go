@@ -93,7 +93,7 @@ func (s *Service) Reauthenticate(ctx context.Context, sess *session.Session, pas
 	if err != nil {
 		return fmt.Errorf("load account: %w", err)
 	}
-	ok, _, err := s.checkPassword(ctx, acc, password)
+	_, ok, _, err := s.checkPassword(ctx, acc, password)
 	if err != nil {
 		return err
 	}
