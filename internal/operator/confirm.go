@@ -14,7 +14,7 @@ import (
 // in_person, with the center and the operator) and the citizen is told.
 func (s *Service) Confirm(ctx context.Context, a Actor, requestID, accountID, passportNumber string) (*ledger.Request, bool, error) {
 	input := map[string]string{"account_id": accountID, "passport_number": passportNumber}
-	return s.do(ctx, a, requestID, TypeConfirm, input, func(ctx context.Context) (ledger.Outcome, error) {
+	return s.do(ctx, a, requestID, TypeConfirm, input, nil, func(ctx context.Context) (ledger.Outcome, error) {
 		st, err := s.loadActive(ctx, accountID)
 		if err != nil {
 			return ledger.Outcome{}, err

@@ -16,7 +16,7 @@ import (
 // deletion follows the retention rules (restorable until erased).
 func (s *Service) RemoveDuplicate(ctx context.Context, a Actor, requestID, keepID, removeID string) (*ledger.Request, bool, error) {
 	input := map[string]string{"keep_account_id": keepID, "remove_account_id": removeID}
-	return s.do(ctx, a, requestID, TypeRemoveDuplicate, input, func(ctx context.Context) (ledger.Outcome, error) {
+	return s.do(ctx, a, requestID, TypeRemoveDuplicate, input, nil, func(ctx context.Context) (ledger.Outcome, error) {
 		if keepID == removeID {
 			var f fields
 			f.add("remove_account_id", "same_account", "the two accounts must differ")

@@ -44,13 +44,13 @@ func (s *Service) preparePassword(ctx context.Context, activation string) (passw
 func (s *Service) Register(ctx context.Context, a Actor, requestID string, in RegisterInput) (*ledger.Request, bool, error) {
 	e, verr := normalize(in, s.now())
 	var pw password
-	if verr == nil {
-		var err error
-		if pw, err = s.preparePassword(ctx, e.Activation); err != nil {
-			return nil, false, err
+	prepare := func(ctx context.Context) (err error) {
+		if verr == nil {
+			pw, err = s.preparePassword(ctx, e.Activation)
 		}
+		return err
 	}
-	return s.do(ctx, a, requestID, TypeRegister, in, func(ctx context.Context) (ledger.Outcome, error) {
+	return s.do(ctx, a, requestID, TypeRegister, in, prepare, func(ctx context.Context) (ledger.Outcome, error) {
 		if verr != nil {
 			return ledger.Outcome{}, verr
 		}

@@ -21,13 +21,13 @@ import (
 func (s *Service) Restore(ctx context.Context, a Actor, requestID string, in RestoreInput) (*ledger.Request, bool, error) {
 	in, verr := normRestore(in)
 	var pw password
-	if verr == nil && in.TempPassword {
-		var err error
-		if pw, err = s.preparePassword(ctx, ActivationPassword); err != nil {
-			return nil, false, err
+	prepare := func(ctx context.Context) (err error) {
+		if verr == nil && in.TempPassword {
+			pw, err = s.preparePassword(ctx, ActivationPassword)
 		}
+		return err
 	}
-	return s.do(ctx, a, requestID, TypeRestore, in, func(ctx context.Context) (ledger.Outcome, error) {
+	return s.do(ctx, a, requestID, TypeRestore, in, prepare, func(ctx context.Context) (ledger.Outcome, error) {
 		if verr != nil {
 			return ledger.Outcome{}, verr
 		}

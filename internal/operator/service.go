@@ -161,10 +161,22 @@ func (s *Service) record(ctx context.Context, a Actor, action, citizen string, d
 	return s.Audit.Record(ctx, audit.Event{AccountID: a.OperatorID, Action: action, Actor: actor, IP: a.IP, Details: own})
 }
 
-// do runs op through the ledger for the actor, after checking the actor's rights.
-func (s *Service) do(ctx context.Context, a Actor, requestID, typ string, input any, op func(ctx context.Context) (ledger.Outcome, error)) (*ledger.Request, bool, error) {
+// do runs op through the ledger for the actor, after checking the actor's rights. prepare,
+// when given, runs before the ledger and outside its transaction (hashing a password, say),
+// once the actor and the request id have been accepted: a caller without the rights or
+// with a malformed id costs no hash.
+func (s *Service) do(ctx context.Context, a Actor, requestID, typ string, input any, prepare func(ctx context.Context) error,
+	op func(ctx context.Context) (ledger.Outcome, error)) (*ledger.Request, bool, error) {
 	if err := s.authorize(ctx, a); err != nil {
 		return nil, false, err
+	}
+	if prepare != nil {
+		if !ledger.ValidID(requestID) {
+			return nil, false, ledger.ErrInvalidID
+		}
+		if err := prepare(ctx); err != nil {
+			return nil, false, err
+		}
 	}
 	r := ledger.Request{ClientID: a.ClientID, ID: requestID, Type: typ, Fingerprint: s.Ledger.Fingerprint(typ, input),
 		CenterID: a.CenterID, OperatorID: a.OperatorID}
