@@ -39,8 +39,6 @@ func (a *App) CleanupOnce(ctx context.Context) {
 		"activations": func() (int, error) { return a.DB.DeleteExpiredActivations(ctx, now, cleanupBatch) },
 		// Deleted accounts whose erasure job gave up (or whose retention was shortened since).
 		"erasure": func() (int, error) { return a.Deletion.EraseDue(ctx, cleanupBatch) },
-		// The letters (sealed addresses) of erased accounts.
-		"letters": func() (int, error) { return a.DB.DeleteErasedLetters(ctx, cleanupBatch) },
 	}
 	for name, step := range steps {
 		for ctx.Err() == nil {

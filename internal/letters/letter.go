@@ -115,9 +115,6 @@ type Store interface {
 	// LockAccountLetters serializes, until the transaction in ctx ends, the steps that
 	// change one account's letters (two orders at once must not both pass the limits).
 	LockAccountLetters(ctx context.Context, accountID string) error
-	// DeleteErasedLetters deletes up to limit letters of accounts whose personal data were
-	// erased after deletion, and returns how many it deleted.
-	DeleteErasedLetters(ctx context.Context, limit int) (int, error)
 }
 
 // Errors of the Service, besides flow's code_invalid, code_expired, rate_limited and

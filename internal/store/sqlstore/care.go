@@ -195,7 +195,7 @@ func (db *DB) DeletionTimes(ctx context.Context, accountID string) (deletedAt, e
 // Second factors are erased by their owner (mfa.Service.Reset); the audit chain stays.
 var erasedTables = []string{"contacts", "passwords", "profiles", "proofing_checks", "proofing_submissions",
 	"secret_questions", "notification_prefs", "sessions", "oidc_tokens", "oidc_refresh_tokens",
-	"oidc_session_clients", "consents", "confirmations", "activations"}
+	"oidc_session_clients", "consents", "confirmations", "activations", "letters"}
 
 // EraseAccount implements deletion.Store.
 func (db *DB) EraseAccount(ctx context.Context, accountID string, deletedAt, at time.Time) (bool, error) {

@@ -140,15 +140,3 @@ func (db *DB) LockAccountLetters(ctx context.Context, accountID string) error {
 	}
 	return nil
 }
-
-// DeleteErasedLetters implements letters.Store: the letters (with their sealed addresses) of
-// accounts erased after deletion go with the rest of their personal data.
-func (db *DB) DeleteErasedLetters(ctx context.Context, limit int) (int, error) {
-	res, err := db.write(ctx).ExecContext(ctx, `DELETE FROM letters WHERE id IN (SELECT l.id FROM letters l
-		JOIN accounts a ON a.id = l.account_id WHERE a.erased_at > 0 LIMIT $1)`, limit)
-	if err != nil {
-		return 0, fmt.Errorf("delete erased letters: %w", mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
