@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/letters"
@@ -54,14 +53,6 @@ type letterStatus struct {
 
 func addressBody(a letters.Address) letterAddress { return letterAddress(a) }
 
-func optTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := rfc3339(t)
-	return &s
-}
-
 func optString(s string) *string {
 	if s == "" {
 		return nil
@@ -70,12 +61,12 @@ func optString(s string) *string {
 }
 
 func statusBody(st *letters.Status) letterStatus {
-	out := letterStatus{CanOrder: st.CanOrder, Reason: optString(st.Reason), NextOrderAt: optTime(st.NextOrderAt),
+	out := letterStatus{CanOrder: st.CanOrder, Reason: optString(st.Reason), NextOrderAt: timePtr(st.NextOrderAt),
 		Prefill: addressBody(st.Prefill)}
 	if l := st.Letter; l != nil {
 		out.Letter = &letterBody{ID: l.ID, State: string(st.State), Address: addressBody(l.Address),
-			TrackingNumber: optString(l.TrackingNumber), OrderedAt: rfc3339(l.OrderedAt), SentAt: optTime(l.SentAt),
-			DeliveredAt: optTime(l.DeliveredAt), ExpiresAt: optTime(l.ExpiresAt), UsedAt: optTime(l.UsedAt)}
+			TrackingNumber: optString(l.TrackingNumber), OrderedAt: rfc3339(l.OrderedAt), SentAt: timePtr(l.SentAt),
+			DeliveredAt: timePtr(l.DeliveredAt), ExpiresAt: timePtr(l.ExpiresAt), UsedAt: timePtr(l.UsedAt)}
 	}
 	return out
 }

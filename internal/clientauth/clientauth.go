@@ -12,6 +12,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/rp"
 	"github.com/civis-id/civis/internal/store"
 )
@@ -48,8 +49,8 @@ type Authenticator struct {
 
 // Authenticate returns the client whose assertion authorizes r, provided it has role.
 func (a *Authenticator) Authenticate(r *http.Request, role string) (*rp.Client, error) {
-	raw, ok := bearer(r)
-	if !ok {
+	raw := httpx.BearerToken(r)
+	if raw == "" {
 		return nil, fmt.Errorf("%w: send a client assertion as Authorization: Bearer", ErrInvalid)
 	}
 	c, err := a.verify(r.Context(), raw)
@@ -60,15 +61,6 @@ func (a *Authenticator) Authenticate(r *http.Request, role string) (*rp.Client, 
 		return nil, fmt.Errorf("%w: the client has no %s role", ErrForbidden, role)
 	}
 	return c, nil
-}
-
-func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
 }
 
 func (a *Authenticator) verify(ctx context.Context, raw string) (*rp.Client, error) {
