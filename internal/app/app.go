@@ -149,7 +149,7 @@ func (a *App) wire() error {
 	a.Hasher = credential.NewHasher(credential.Params{
 		Memory: cfg.Argon2Memory, Time: cfg.Argon2Time, Threads: cfg.Argon2Threads, SaltLen: 16, KeyLen: 32,
 	}, cfg.HashConcurrency)
-	batch := &audit.Batcher{Store: a.DB, Tx: a.DB}
+	batch := &audit.Batcher{Store: a.DB}
 	batch.Start(a.life)
 	rec := &audit.Recorder{Store: a.DB, Now: a.Now, Batch: batch}
 	a.Audit = rec

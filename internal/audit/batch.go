@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/civis-id/civis/internal/store"
 )
 
 // Batcher writes events that are not part of a larger transaction (a userinfo answer, say)
@@ -14,7 +12,6 @@ import (
 // released unaudited, but a burst of releases costs one transaction, not one each.
 type Batcher struct {
 	Store   Store
-	Tx      store.Transactor
 	MaxSize int // events per transaction; default 256
 	// Linger is how long the writer waits, under load, for more events to join a batch
 	// before writing it; default DefaultLinger, negative for none (only what is queued).
@@ -124,12 +121,10 @@ func (b *Batcher) write(batch []batchReq) {
 			events = append(events, r.e)
 		}
 	}
-	err := b.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := b.Store.AppendEvents(ctx, events); err != nil {
-			return fmt.Errorf("audit batch: %w", err)
-		}
-		return nil
-	})
+	err := b.Store.AppendEvents(ctx, events)
+	if err != nil {
+		err = fmt.Errorf("audit batch: %w", err)
+	}
 	for _, r := range batch {
 		r.done <- err
 	}

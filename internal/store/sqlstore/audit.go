@@ -24,12 +24,20 @@ func (db *DB) AppendEvent(ctx context.Context, e *audit.Event) error {
 
 // AppendEvents implements audit.Store: the chain heads of all the batch's accounts are locked
 // and read in one statement, the events inserted with multi-row statements, and the heads
-// written back in one statement.
+// written back in one statement. On PostgreSQL, outside a caller's transaction, a batch of one
+// account whose head this node wrote last goes in one statement instead (audithead.go).
 func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	return db.InTx(ctx, func(ctx context.Context) error {
+	remember := db.autocommits(ctx)
+	if remember {
+		if done, err := db.appendHot(ctx, events); done || err != nil {
+			return err
+		}
+	}
+	var written map[string]chainHead
+	err := db.InTx(ctx, func(ctx context.Context) error {
 		byAccount := map[string][]*audit.Event{}
 		var accounts []string
 		for _, e := range events {
@@ -59,8 +67,13 @@ func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) error {
 		if err := db.insertEvents(ctx, ordered); err != nil {
 			return err
 		}
+		written = heads
 		return db.writeHeads(ctx, accounts, heads)
 	})
+	if err == nil && remember {
+		db.heads.put(written)
+	}
+	return err
 }
 
 type chainHead struct {

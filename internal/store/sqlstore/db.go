@@ -56,9 +56,11 @@ type DB struct {
 	// checkpointDone is closed when the checkpointer has stopped (checkpoint.go).
 	checkpointDone chan struct{}
 	stopOnce       sync.Once
-	waiters        atomic.Int64  // transactions handed to the writer and not yet answered
-	commits        atomic.Uint64 // group commits attempted
-	grouped        atomic.Uint64 // transactions those commits carried
+	// heads remembers the audit chain heads this node wrote last (audithead.go).
+	heads   knownHeads
+	waiters atomic.Int64  // transactions handed to the writer and not yet answered
+	commits atomic.Uint64 // group commits attempted
+	grouped atomic.Uint64 // transactions those commits carried
 }
 
 var _ store.Transactor = (*DB)(nil)

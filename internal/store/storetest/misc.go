@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -92,7 +93,7 @@ func testAuditConcurrent(t *testing.T, db *sqlstore.DB) {
 func testAuditBatched(t *testing.T, db *sqlstore.DB) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	b := &audit.Batcher{Store: db, Tx: db, MaxSize: 8}
+	b := &audit.Batcher{Store: db, MaxSize: 8}
 	b.Start(ctx)
 	r := &audit.Recorder{Store: db, Now: time.Now, Batch: b}
 	acc := newID()
@@ -112,6 +113,82 @@ func testAuditBatched(t *testing.T, db *sqlstore.DB) {
 	slices.Reverse(evs)
 	if err := audit.Verify(evs); err != nil {
 		t.Errorf("Verify: %v", err)
+	}
+}
+
+// testAuditHeadMoved appends batches outside any transaction (on PostgreSQL the node then
+// writes the next one in one statement against the head it remembers) while transactions move
+// the head behind its back, one of them rolled back: every committed event is in the chain
+// once, in order, with its details and sealed address, and nothing of the rolled-back one.
+func testAuditHeadMoved(t *testing.T, db *sqlstore.DB) {
+	c := ctx(t)
+	acc := newID()
+	batch := func(action string) []*audit.Event {
+		return []*audit.Event{
+			{ID: newID(), AccountID: acc, Action: action, Actor: "client:a", IP: "203.0.113.7",
+				Details: map[string]string{"claims": "name"}, CreatedAt: at(0)},
+			{ID: newID(), AccountID: acc, Action: action, Actor: "client:b", CreatedAt: at(time.Second)},
+		}
+	}
+	inTx := func(action string, fail bool) {
+		err := db.InTx(c, func(ctx context.Context) error {
+			if err := db.AppendEvent(ctx, &audit.Event{ID: newID(), AccountID: acc, Action: action, Actor: "self", CreatedAt: at(0)}); err != nil {
+				return err
+			}
+			if fail {
+				return errRolledBack
+			}
+			return nil
+		})
+		if (err != nil) != fail {
+			t.Fatalf("InTx(%s) = %v", action, err)
+		}
+	}
+	steps := []func(){
+		func() { mustAppend(t, db, batch("first")) },
+		func() { mustAppend(t, db, batch("remembered")) },
+		func() { inTx("moved", false) },
+		func() { mustAppend(t, db, batch("after.move")) },
+		func() { inTx("rolled.back", true) },
+		func() { mustAppend(t, db, batch("after.rollback")) },
+		func() { mustAppend(t, db, batch("last")) },
+	}
+	for _, step := range steps {
+		step()
+	}
+	evs, err := db.AccountEvents(c, acc, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(evs)
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Action)
+	}
+	want := []string{"first", "first", "remembered", "remembered", "moved", "after.move", "after.move",
+		"after.rollback", "after.rollback", "last", "last"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("chain = %v; want %v", got, want)
+	}
+	if err := audit.Verify(evs); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+	for i, e := range evs {
+		if e.Seq != int64(i+1) {
+			t.Errorf("event %d has seq %d", i, e.Seq)
+		}
+	}
+	if last := evs[len(evs)-2]; last.IP != "203.0.113.7" || last.Details["claims"] != "name" {
+		t.Errorf("last batch's first event = IP %q, details %v; want them as written", last.IP, last.Details)
+	}
+}
+
+var errRolledBack = errors.New("rolled back on purpose")
+
+func mustAppend(t *testing.T, db *sqlstore.DB, events []*audit.Event) {
+	t.Helper()
+	if err := db.AppendEvents(ctx(t), events); err != nil {
+		t.Fatalf("AppendEvents: %v", err)
 	}
 }
 

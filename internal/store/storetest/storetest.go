@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		"Audit":             testAudit,
 		"AuditConcurrent":   testAuditConcurrent,
 		"AuditBatched":      testAuditBatched,
+		"AuditHeadMoved":    testAuditHeadMoved,
 		"DevOutbox":         testDevOutbox,
 		"Ready":             testReady,
 		"Profiles":          testProfiles,
