@@ -79,6 +79,23 @@ type Rejection struct {
 
 func (r *Rejection) Error() string { return r.Code + ": " + r.Message }
 
+// Failure is an operation's refusal to act now that the client may resend later under the
+// same request id (rate_limited, with Retry-After): like any failure, nothing changed and
+// the request is recorded as failed, so a resend runs the operation again; but the ledger
+// records the failure's own code, message and status instead of internal. Err is the cause,
+// which Do returns wrapped (errors.As finds it).
+type Failure struct {
+	Code    string
+	Message string
+	Status  int
+	Err     error
+}
+
+func (f *Failure) Error() string { return f.Code + ": " + f.Message }
+
+// Unwrap returns the cause.
+func (f *Failure) Unwrap() error { return f.Err }
+
 // Errors of the ledger itself.
 var (
 	// ErrReused: the request id was already used for another operation or input.
@@ -119,7 +136,8 @@ func (s *Service) Fingerprint(kind string, input any) string {
 // runs op and stores op's answer, so a crash at any point leaves either nothing or the whole
 // effect with its answer. A resend returns the stored request (replayed is true) without
 // running op. A Rejection is stored and returned as the request's answer; another error rolls
-// everything back, is recorded as failed (a resend runs op again), and is returned.
+// everything back, is recorded as failed (a resend runs op again; a Failure with its own
+// code, else as internal), and is returned.
 //
 // A transaction that loses a race (store.ErrConflict: a concurrent request with the same id,
 // a unique index its effect hit, a serialization failure) runs again, up to four times, so
@@ -177,7 +195,8 @@ func (s *Service) do(ctx context.Context, r Request, op func(ctx context.Context
 		return s.Store.UpdateRequest(ctx, &r)
 	})
 	if errors.Is(err, store.ErrConflict) { // a concurrent request with the same id won
-		if prev, gerr := s.Store.GetRequest(ctx, r.ClientID, r.ID); gerr == nil {
+		// (a failed one did not: it is this request's own earlier attempt, run again)
+		if prev, gerr := s.Store.GetRequest(ctx, r.ClientID, r.ID); gerr == nil && prev.State != Failed {
 			req, replayed, err = prev, true, nil
 		}
 	}
@@ -189,7 +208,12 @@ func (s *Service) do(ctx context.Context, r Request, op func(ctx context.Context
 		return s.record(ctx, r, Rejected, rej.Code, rej.Message, rej.Status, rej.Detail)
 	}
 	if err != nil {
-		_, _, _ = s.record(ctx, r, Failed, "internal", "the request failed; resend it with the same request_id", 500, nil)
+		code, msg, status := "internal", "the request failed; resend it with the same request_id", 500
+		var f *Failure
+		if errors.As(err, &f) {
+			code, msg, status = f.Code, f.Message, f.Status
+		}
+		_, _, _ = s.record(ctx, r, Failed, code, msg, status, nil)
 		return nil, false, err
 	}
 	return req, replayed, nil

@@ -151,7 +151,9 @@ func (s *Service) GetContactChange(ctx context.Context, sess *session.Session, i
 
 // ConfirmContactChange checks the code sent to the new contact; when it is right, the
 // contact replaces the account's contact of its kind, the old contact is told, and the
-// change is audited. Wrong codes count as in registration.
+// change is audited. Wrong codes count as in registration. A contact confirmed meanwhile on
+// another account is contact_already_registered; a transaction that loses a race (a
+// deadlock, say) runs again, and one that keeps losing fails with store.ErrConflict.
 func (s *Service) ConfirmContactChange(ctx context.Context, sess *session.Session, id, code string, m flow.Meta) (*account.Account, error) {
 	if err := s.limit(ctx, s.Config.CheckPerIP, "ip", m.IP); err != nil {
 		return nil, err
@@ -178,11 +180,11 @@ func (s *Service) ConfirmContactChange(ctx context.Context, sess *session.Sessio
 			acc, err = s.applyChange(ctx, c, m)
 			return err
 		})
-		if errors.Is(err, store.ErrConflict) && !isContactConflict(err) {
-			continue
-		}
 		if isContactConflict(err) {
 			return nil, flow.ErrContactRegistered
+		}
+		if errors.Is(err, store.ErrConflict) { // a lost race, a deadlock: run it again
+			continue
 		}
 		if err != nil {
 			return nil, err
@@ -192,8 +194,9 @@ func (s *Service) ConfirmContactChange(ctx context.Context, sess *session.Sessio
 	return nil, fmt.Errorf("confirm contact change: %w", store.ErrConflict)
 }
 
-// contactConflict marks a conflict on the contact's uniqueness (as opposed to a concurrent
-// update of the change).
+// contactConflict marks the contact being confirmed on another account (store.ErrTaken), as
+// opposed to another store.ErrConflict (a concurrent update of the change, a deadlock, a
+// serialization failure), which may succeed when run again.
 type contactConflict struct{ err error }
 
 func (e *contactConflict) Error() string { return e.err.Error() }
@@ -238,7 +241,7 @@ func (s *Service) applyChange(ctx context.Context, c *ContactChange, m flow.Meta
 		nc.ID = old.ID
 	}
 	if err := s.Store.ReplaceContact(ctx, acc.ID, nc); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+		if errors.Is(err, store.ErrTaken) {
 			return nil, &contactConflict{err}
 		}
 		return nil, err

@@ -74,7 +74,8 @@ type Store interface {
 	// UpdateContactChange writes c if its Version is current and bumps it; else store.ErrConflict.
 	UpdateContactChange(ctx context.Context, c *ContactChange) error
 	// ReplaceContact makes c the account's confirmed contact of its kind (replacing the old
-	// one, keeping its id); store.ErrConflict when another account has it confirmed.
+	// one, keeping its id); store.ErrTaken when another account has it confirmed, and
+	// another store.ErrConflict when the transaction lost a race.
 	ReplaceContact(ctx context.Context, accountID string, c account.Contact) error
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -311,7 +312,20 @@ func (db *DB) prepareMissed(ctx context.Context) {
 	})
 }
 
-// mapErr turns engine errors into store sentinels.
+// identifierIndex is a unique index that keeps an identifier to one account: PostgreSQL
+// reports its violation by the index's name, SQLite by its columns ("UNIQUE constraint
+// failed: contacts.kind, contacts.value_index").
+type identifierIndex struct{ name, columns string }
+
+// identifierIndexes are the indexes whose violation is store.ErrTaken.
+var identifierIndexes = []identifierIndex{
+	{"contacts_verified_value", "contacts.kind, contacts.value_index"},
+	{"profiles_verified_snils", "profiles.snils_index"},
+}
+
+// mapErr turns engine errors into store sentinels: a violation of an identifier's unique
+// index is store.ErrTaken; of another unique index, a serialization failure or a deadlock,
+// store.ErrConflict.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -321,16 +335,39 @@ func mapErr(err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "40001" || pe.Code == "40P01") {
-		return fmt.Errorf("%w: %s", store.ErrConflict, pe.ConstraintName)
+		return pgConflict(pe)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("%w: %s", store.ErrConflict, se.Error())
+			return sqliteConflict(se.Error())
 		}
 	}
 	return err
+}
+
+// pgConflict maps a PostgreSQL unique violation (23505), serialization failure (40001) or
+// deadlock (40P01).
+func pgConflict(pe *pgconn.PgError) error {
+	if pe.Code == "23505" && slices.ContainsFunc(identifierIndexes, func(ix identifierIndex) bool { return ix.name == pe.ConstraintName }) {
+		return fmt.Errorf("%w: %s", store.ErrTaken, pe.ConstraintName)
+	}
+	if pe.ConstraintName == "" {
+		return fmt.Errorf("%w: %s", store.ErrConflict, pe.Code)
+	}
+	return fmt.Errorf("%w: %s", store.ErrConflict, pe.ConstraintName)
+}
+
+// sqliteConflict maps the message of an SQLite uniqueness violation.
+func sqliteConflict(msg string) error {
+	for _, ix := range identifierIndexes {
+		_, rest, ok := strings.Cut(msg, "constraint failed: "+ix.columns)
+		if ok && (rest == "" || rest[0] == ' ') { // not a longer column list that starts alike
+			return fmt.Errorf("%w: %s", store.ErrTaken, ix.name)
+		}
+	}
+	return fmt.Errorf("%w: %s", store.ErrConflict, msg)
 }
 
 // micros stores a time as Unix microseconds; the zero time is 0.
