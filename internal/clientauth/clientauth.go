@@ -47,32 +47,68 @@ type Authenticator struct {
 	Now       func() time.Time
 }
 
-// Authenticate returns the client whose assertion authorizes r, provided it has role.
+// Authenticate returns the client whose assertion authorizes r, provided it has role. The
+// assertion's jti is recorded (the one write) only once the client is known to have the role:
+// a client without it is refused with nothing written, and its assertion stays unused.
 func (a *Authenticator) Authenticate(r *http.Request, role string) (*rp.Client, error) {
 	raw := httpx.BearerToken(r)
 	if raw == "" {
 		return nil, fmt.Errorf("%w: send a client assertion as Authorization: Bearer", ErrInvalid)
 	}
-	c, err := a.verify(r.Context(), raw)
+	c, claims, err := a.verify(r.Context(), raw)
 	if err != nil {
 		return nil, err
 	}
 	if !c.HasRole(role) {
 		return nil, fmt.Errorf("%w: the client has no %s role", ErrForbidden, role)
 	}
+	if err := a.consume(r.Context(), c.ID, claims); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-func (a *Authenticator) verify(ctx context.Context, raw string) (*rp.Client, error) {
+// consume records the assertion's jti, refusing one used before.
+func (a *Authenticator) consume(ctx context.Context, clientID string, claims *jwt.Claims) error {
+	err := a.Used(ctx, clientID, claims.ID, claims.Expiry.Time())
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%w: the assertion was already used", ErrInvalid)
+	}
+	return err
+}
+
+// verify checks the assertion's signature and claims, without recording it, and returns its
+// client and claims.
+func (a *Authenticator) verify(ctx context.Context, raw string) (*rp.Client, *jwt.Claims, error) {
 	tok, err := jwt.ParseSigned(raw, Algorithms)
 	if err != nil || len(tok.Headers) != 1 {
-		return nil, fmt.Errorf("%w: not a signed JWT", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: not a signed JWT", ErrInvalid)
 	}
 	var unverified jwt.Claims
 	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil || unverified.Issuer == "" {
-		return nil, fmt.Errorf("%w: no issuer", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: no issuer", ErrInvalid)
 	}
-	c, err := a.Clients.Get(ctx, unverified.Issuer)
+	c, err := a.client(ctx, unverified.Issuer)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := a.Keys(ctx, c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	var claims jwt.Claims
+	if !a.verifyWithAny(tok, set, &claims) {
+		return nil, nil, fmt.Errorf("%w: bad signature", ErrInvalid)
+	}
+	if err := a.checkClaims(c.ID, &claims); err != nil {
+		return nil, nil, err
+	}
+	return c, &claims, nil
+}
+
+// client finds the assertion's issuer among the clients that sign assertions.
+func (a *Authenticator) client(ctx context.Context, id string) (*rp.Client, error) {
+	c, err := a.Clients.Get(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: unknown client", ErrInvalid)
 	}
@@ -81,22 +117,6 @@ func (a *Authenticator) verify(ctx context.Context, raw string) (*rp.Client, err
 	}
 	if c.AuthMethod != rp.PrivateKeyJWT {
 		return nil, fmt.Errorf("%w: the client does not use private_key_jwt", ErrInvalid)
-	}
-	set, err := a.Keys(ctx, c)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	var claims jwt.Claims
-	if !a.verifyWithAny(tok, set, &claims) {
-		return nil, fmt.Errorf("%w: bad signature", ErrInvalid)
-	}
-	if err := a.checkClaims(c.ID, &claims); err != nil {
-		return nil, err
-	}
-	if err := a.Used(ctx, c.ID, claims.ID, claims.Expiry.Time()); errors.Is(err, store.ErrConflict) {
-		return nil, fmt.Errorf("%w: the assertion was already used", ErrInvalid)
-	} else if err != nil {
-		return nil, err
 	}
 	return c, nil
 }
