@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -31,6 +33,22 @@ func (l Level) Rank() int {
 
 // AtLeast reports whether l is min or higher.
 func (l Level) AtLeast(min Level) bool { return l.Rank() >= min.Rank() }
+
+// ErrLevelChanged is Store.RaiseLevel's answer when the account is no longer at the level the
+// caller saw: another path (a bank, a letter, an operator) raised it first, and nothing changed.
+var ErrLevelChanged = errors.New("account level changed")
+
+// CheckRaise reports whether going from from to to with method is a raise: both levels are
+// known, to ranks above from, and a confirmation method is given exactly when to is Confirmed.
+func CheckRaise(from, to Level, method string) error {
+	if from.Rank() == 0 || to.Rank() <= from.Rank() {
+		return fmt.Errorf("account: %q to %q is not a raise", from, to)
+	}
+	if (to == Confirmed) != (method != "") {
+		return fmt.Errorf("account: a raise to %q with method %q", to, method)
+	}
+	return nil
+}
 
 // State is an account's lifecycle state.
 type State string
@@ -108,11 +126,13 @@ type Store interface {
 	GetPassword(ctx context.Context, accountID string) (Password, error)
 	// SetPassword replaces the account's password hash.
 	SetPassword(ctx context.Context, accountID string, pw Password) error
-	// SetLevel records a new level (and, for confirmed, the method and time).
-	SetLevel(ctx context.Context, accountID string, level Level, method string, at time.Time) error
-	// RaiseLevel sets the level to to only when it is from, and reports whether it did (a
-	// registry check never lowers a confirmed account to standard).
-	RaiseLevel(ctx context.Context, accountID string, from, to Level, at time.Time) (bool, error)
+	// RaiseLevel raises the account from from, the level the caller saw, to to, in one
+	// conditional write: of two paths raising an account at once exactly one succeeds. A raise
+	// to Confirmed records method (in_person, mail_code, e_signature or bank) and at as how and
+	// when; below Confirmed method is "". It returns ErrLevelChanged when the account is no
+	// longer at from (nothing changed), store.ErrNotFound when there is no such account, and
+	// CheckRaise's error for a change that is not a raise.
+	RaiseLevel(ctx context.Context, accountID string, from, to Level, method string, at time.Time) error
 	// SetNames replaces the account's names (with the verified ones).
 	SetNames(ctx context.Context, accountID, lastName, firstName, middleName string, at time.Time) error
 	// FindBySNILS returns the active account whose verified SNILS (11 digits) is snils, or

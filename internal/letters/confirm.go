@@ -80,24 +80,35 @@ func (s *Service) check(ctx context.Context, accountID, code string, m Meta) (st
 	if l.CodeHash == "" || !s.CodeKey.Equal(codeScope(l.ID), code, l.CodeHash) {
 		return s.wrong(ctx, accountID)
 	}
-	return nil, s.use(ctx, acc, l, now, m)
+	return s.use(ctx, acc, l, now, m)
 }
 
-// use marks the letter used and confirms the account.
-func (s *Service) use(ctx context.Context, acc *account.Account, l *Letter, now time.Time, m Meta) error {
+// use confirms the account, if it is still at the level it was read at, and marks the letter
+// used. An account that another path (a bank, an operator) confirmed meanwhile answers the
+// citizen already_confirmed, with the letter, the audit log and the contacts left alone.
+func (s *Service) use(ctx context.Context, acc *account.Account, l *Letter, now time.Time, m Meta) (stepErr, err error) {
+	err = s.Accounts.RaiseLevel(ctx, acc.ID, acc.Level, account.Confirmed, Method, now)
+	if errors.Is(err, account.ErrLevelChanged) {
+		return ErrAlreadyConfirmed, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("raise level: %w", err)
+	}
 	l.State, l.CodeHash, l.UsedAt = Used, "", now
 	if err := s.Store.UpdateLetter(ctx, l); err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.Accounts.SetLevel(ctx, acc.ID, account.Confirmed, Method, now); err != nil {
-		return fmt.Errorf("set level: %w", err)
-	}
-	err := s.Audit.Record(ctx, audit.Event{AccountID: acc.ID, Action: ActionLevelRaised, Actor: "self", IP: m.IP,
-		Details: map[string]string{"from": string(account.Standard), "to": string(account.Confirmed),
+	err = s.Audit.Record(ctx, audit.Event{AccountID: acc.ID, Action: ActionLevelRaised, Actor: "self", IP: m.IP,
+		Details: map[string]string{"from": string(acc.Level), "to": string(account.Confirmed),
 			"method": Method, "letter_id": l.ID}})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return nil, s.tellConfirmed(ctx, acc)
+}
+
+// tellConfirmed sends the citizen's contacts the news of the confirmation.
+func (s *Service) tellConfirmed(ctx context.Context, acc *account.Account) error {
 	if s.Notices == nil {
 		return nil
 	}

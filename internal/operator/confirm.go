@@ -2,6 +2,9 @@ package operator
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/ledger"
@@ -23,7 +26,7 @@ func (s *Service) Confirm(ctx context.Context, a Actor, requestID, accountID, pa
 			return ledger.Outcome{}, err
 		}
 		now := s.now()
-		if err := s.Accounts.SetLevel(ctx, accountID, account.Confirmed, MethodInPerson, now); err != nil {
+		if err := s.raise(ctx, st.acc, now); err != nil {
 			return ledger.Outcome{}, err
 		}
 		err = s.Store.PutConfirmation(ctx, &Confirmation{AccountID: accountID, Method: MethodInPerson,
@@ -42,6 +45,21 @@ func (s *Service) Confirm(ctx context.Context, a Actor, requestID, accountID, pa
 		return ledger.Outcome{Subject: accountID, Message: "identity confirmed in person",
 			Result: s.result(requestID, st.acc, "Identity confirmed; the account is confirmed.")}, nil
 	})
+}
+
+// raise confirms acc in person if it is still at the level it was read at. An account that
+// another path (a bank, a letter) confirmed meanwhile is refused with account_confirmed,
+// which rolls the request back: no notice, no audit event.
+func (s *Service) raise(ctx context.Context, acc *account.Account, now time.Time) error {
+	err := s.Accounts.RaiseLevel(ctx, acc.ID, acc.Level, account.Confirmed, MethodInPerson, now)
+	if errors.Is(err, account.ErrLevelChanged) {
+		return reject(CodeAccountConfirmed, statusConflict,
+			"The account was confirmed meanwhile by another method: nothing changed; restore access instead if needed.")
+	}
+	if err != nil {
+		return fmt.Errorf("raise level: %w", err)
+	}
+	return nil
 }
 
 // loadActive loads the state of an active account, or refuses with account_not_found.

@@ -27,8 +27,9 @@ const ActionLevelRaised = "account.level_raised"
 // ledger.ErrReused that the request id was used for another request.
 //
 // An account already confirmed is refused (account_confirmed) rather than answered as a
-// success: its confirmation method and who confirmed stay as they are, and the bank must not
-// believe that it vouched for it.
+// success, also when another path (a letter, an operator) confirmed it while this request ran:
+// its confirmation method and who confirmed stay as they are, no notice is sent, and the bank
+// must not believe that it vouched for it.
 func (s *Service) Confirm(ctx context.Context, bank Bank, requestID string, p Person) (*ledger.Request, bool, error) {
 	if err := normalize(requestID, &p, nil, s.now()); err != nil {
 		return nil, false, err
@@ -54,15 +55,12 @@ func (s *Service) confirm(ctx context.Context, bank Bank, requestID string, p Pe
 		return ledger.Outcome{}, confirmedAlready()
 	}
 	now := s.now()
-	raised, err := s.Accounts.RaiseLevel(ctx, acc.ID, account.Standard, account.Confirmed, now)
-	if err != nil {
-		return ledger.Outcome{}, err
-	}
-	if !raised { // confirmed by someone else since it was read
+	err = s.Accounts.RaiseLevel(ctx, acc.ID, acc.Level, account.Confirmed, Method, now)
+	if errors.Is(err, account.ErrLevelChanged) { // confirmed by another path since it was read
 		return ledger.Outcome{}, confirmedAlready()
 	}
-	if err := s.Accounts.SetLevel(ctx, acc.ID, account.Confirmed, Method, now); err != nil {
-		return ledger.Outcome{}, fmt.Errorf("set level: %w", err)
+	if err != nil {
+		return ledger.Outcome{}, fmt.Errorf("raise level: %w", err)
 	}
 	if s.Confirmations != nil {
 		if err := s.Confirmations.PutConfirmation(ctx, &operator.Confirmation{AccountID: acc.ID, Method: Method,

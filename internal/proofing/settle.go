@@ -3,6 +3,7 @@ package proofing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/civis-id/civis/internal/account"
@@ -15,7 +16,9 @@ import (
 // The outcome of a whole submission, written in the transaction of its deciding check.
 
 // pass promotes the pending versions, raises a simplified account to standard and tells the
-// citizen. A SNILS verified meanwhile on another account fails the submission instead.
+// citizen. A SNILS verified meanwhile on another account fails the submission instead: found
+// by the look-up, or, when that account's verification committed after it, by the unique
+// index (store.ErrTaken), which fails this run so that the next one finds it.
 func (s *Service) pass(ctx context.Context, subID, accountID string) error {
 	prof, err := s.Store.GetProfile(ctx, accountID)
 	if err != nil {
@@ -44,7 +47,13 @@ func (s *Service) pass(ctx context.Context, subID, accountID string) error {
 		return nil
 	})
 	if err != nil {
-		return err // a SNILS verified concurrently elsewhere: ErrConflict, the job runs again
+		// store.ErrTaken: the SNILS was verified on another account since the look-up above;
+		// another store.ErrConflict: a lost race (a deadlock, say). Either way the whole
+		// transaction must roll back (it marked the submission verified, and PostgreSQL
+		// aborts it at the error), so nothing is settled here: the job runs again, and its
+		// look-up finds the owner and fails the submission with snils_taken, or the
+		// promotion goes through.
+		return fmt.Errorf("promote profile: %w", err)
 	}
 	acc, err := s.Accounts.GetAccount(ctx, accountID)
 	if err != nil {
@@ -70,8 +79,11 @@ func (s *Service) raise(ctx context.Context, acc *account.Account, names *Person
 		}
 		acc.LastName, acc.FirstName, acc.MiddleName = names.LastName, names.FirstName, names.MiddleName
 	}
-	raised, err := s.Accounts.RaiseLevel(ctx, accountID, account.Simplified, account.Standard, now)
-	if err != nil || !raised {
+	err := s.Accounts.RaiseLevel(ctx, accountID, account.Simplified, account.Standard, "", now)
+	if errors.Is(err, account.ErrLevelChanged) {
+		return false, nil
+	}
+	if err != nil {
 		return false, err
 	}
 	return true, s.record(ctx, accountID, ActionLevelRaised, "system", "",

@@ -143,7 +143,45 @@ func (db *DB) SetPassword(ctx context.Context, accountID string, pw account.Pass
 	return nil
 }
 
-// SetLevel implements account.Store.
+// RaiseLevel implements account.Store as one conditional UPDATE: a concurrent raise of the
+// same account waits for the first one's row lock and then finds another level.
+func (db *DB) RaiseLevel(ctx context.Context, accountID string, from, to account.Level, method string, at time.Time) error {
+	if err := account.CheckRaise(from, to, method); err != nil {
+		return err
+	}
+	confirmedAt := int64(0)
+	if to == account.Confirmed {
+		confirmedAt = micros(at)
+	}
+	res, err := db.write(ctx).ExecContext(ctx, `UPDATE accounts SET level = $1, confirmation_method = $2,
+		confirmed_at = $3, updated_at = $4 WHERE id = $5 AND level = $6`,
+		to, method, confirmedAt, micros(at), accountID, from)
+	if err != nil {
+		return fmt.Errorf("raise level: %w", mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("raise level: %w", err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return db.raiseMissed(ctx, accountID)
+}
+
+// raiseMissed says why a raise changed no row: the account is gone or at another level.
+func (db *DB) raiseMissed(ctx context.Context, accountID string) error {
+	var level account.Level
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT level FROM accounts WHERE id = $1`, accountID).Scan(&level)
+	if err != nil {
+		return fmt.Errorf("raise level: %w", mapErr(err))
+	}
+	return account.ErrLevelChanged
+}
+
+// SetLevel writes an account's level, confirmation method and time whatever the level was.
+// It is not part of account.Store, which raises levels only through RaiseLevel: it serves
+// fixtures that need an account at a given level, a lower one included.
 func (db *DB) SetLevel(ctx context.Context, accountID string, level account.Level, method string, at time.Time) error {
 	confirmedAt := int64(0)
 	if level == account.Confirmed {

@@ -149,17 +149,6 @@ func (db *DB) FindBySNILS(ctx context.Context, snils string) (*account.Account, 
 	return db.GetAccount(ctx, id)
 }
 
-// RaiseLevel implements account.Store.
-func (db *DB) RaiseLevel(ctx context.Context, accountID string, from, to account.Level, at time.Time) (bool, error) {
-	res, err := db.write(ctx).ExecContext(ctx, `UPDATE accounts SET level = $1, updated_at = $2
-		WHERE id = $3 AND level = $4`, to, micros(at), accountID, from)
-	if err != nil {
-		return false, fmt.Errorf("raise level: %w", mapErr(err))
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
 // SetNames implements account.Store.
 func (db *DB) SetNames(ctx context.Context, accountID, lastName, firstName, middleName string, at time.Time) error {
 	res, err := db.write(ctx).ExecContext(ctx, `UPDATE accounts SET last_name = $1, first_name = $2,

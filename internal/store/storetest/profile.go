@@ -139,11 +139,11 @@ func testVerifiedSNILS(t *testing.T, db *sqlstore.DB) {
 func testAccountLevelAndNames(t *testing.T, db *sqlstore.DB) {
 	c := ctx(t)
 	a := createAccount(t, db)
-	if ok, err := db.RaiseLevel(c, a.ID, account.Simplified, account.Standard, at(time.Hour)); err != nil || !ok {
-		t.Fatalf("RaiseLevel(simplified->standard) = %v, %v", ok, err)
+	if err := db.RaiseLevel(c, a.ID, account.Simplified, account.Standard, "", at(time.Hour)); err != nil {
+		t.Fatalf("RaiseLevel(simplified->standard) = %v", err)
 	}
-	if ok, err := db.RaiseLevel(c, a.ID, account.Simplified, account.Standard, at(time.Hour)); err != nil || ok {
-		t.Errorf("second RaiseLevel = %v, %v; want false (no longer simplified)", ok, err)
+	if err := db.RaiseLevel(c, a.ID, account.Simplified, account.Standard, "", at(time.Hour)); !errors.Is(err, account.ErrLevelChanged) {
+		t.Errorf("second RaiseLevel = %v; want ErrLevelChanged (no longer simplified)", err)
 	}
 	if err := db.SetNames(c, a.ID, "Петрова", "Анна", "", at(2*time.Hour)); err != nil {
 		t.Fatal(err)
