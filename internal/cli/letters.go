@@ -57,9 +57,9 @@ func lettersBatchCmd() *cobra.Command {
 	return cmd
 }
 
-// RunBatch runs one print batch into dir and reports it on cmd's output. The batch's
-// transaction commits only after its files are written; if it fails afterwards, the files
-// (whose codes are then void) are removed.
+// RunBatch runs one print batch into dir and reports it on cmd's output. Each chunk of
+// letters is recorded only after its files are written; on an error the files hold exactly
+// the letters recorded before it (the error names the CSV), which must be handed over too.
 func RunBatch(cmd *cobra.Command, svc *letters.Service, dir, site string, hold bool) error {
 	var files *letters.Files
 	b, err := svc.Batch(cmd.Context(), letters.BatchOptions{Hold: hold}, func(b *letters.Batch) error {

@@ -24,6 +24,9 @@ type Batch struct {
 	At      time.Time
 	Hold    bool // the letters stay batched until the print house reports them sent
 	Letters []Printed
+	// out is shared by the chunks of one Service.Batch run, so that WriteFiles appends
+	// every chunk to the same files; nil for a Batch made elsewhere.
+	out *output
 }
 
 // Printed is a letter of a batch with its code.
@@ -39,81 +42,217 @@ type BatchOptions struct {
 	Hold bool
 }
 
-// Batch takes every ordered letter (up to Config.BatchLimit, oldest first), gives each a new
-// code, stores only the code's keyed hash, marks the letters sent (or batched, with Hold) and
-// calls write with the batch, all in one transaction: if write fails nothing changes, and the
-// codes are gone. A batch without letters does not call write.
+// chunkAttempts bounds the tries of one chunk that lost a race (a letter reordered or taken
+// by another batch between reading it and recording it).
+const chunkAttempts = 5
+
+// Batch prints every ordered letter (up to Config.BatchLimit, oldest first) in chunks of
+// Config.BatchChunk letters, so that no transaction runs long or waits for a disk. For each
+// chunk it reads the letters and their accounts' standings (one query), gives each letter a
+// new code and calls write with the chunk's letters, outside any transaction; then one short
+// transaction stores the codes' keyed hashes, marks the letters sent (or batched, with Hold),
+// schedules their reminders, and voids instead the letters of accounts deleted or confirmed
+// otherwise since the order. write is not called for a chunk without letters to print, so an
+// empty batch writes nothing. Called with WriteFiles, write appends each chunk to the files
+// of the earlier ones.
+//
+// The guarantee, kept across any failure: the files hold exactly the letters the batch
+// recorded, each once.
+//   - No letter is lost: a chunk is recorded only after write returned for it, that is,
+//     after its files were written and synced; a crash at any point cannot record a letter
+//     whose code is not on disk.
+//   - No letter is printed twice: when a chunk is not recorded (write or the transaction
+//     fails), it is taken out of the files again (Files.Remove) and its letters stay ordered
+//     for the next batch, which gives them new codes; the chunks recorded before stay, in
+//     the database and in the files. When the transaction's outcome is unknown (its commit
+//     failed), Batch reads one of its letters back to tell; if even that fails it keeps the
+//     files, so that a letter may be printed twice but never lost. Likewise a process killed
+//     between writing a chunk and committing it leaves that one chunk in the files with
+//     codes that do not work, printed again by the next batch.
+//
+// Batch returns the batch with the letters it recorded; on an error, with the letters
+// recorded before it, whose files stay and must be handed over like a whole batch's.
 func (s *Service) Batch(ctx context.Context, opts BatchOptions, write func(*Batch) error) (*Batch, error) {
-	var out *Batch
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		list, err := s.Store.OrderedLetters(ctx, s.Config.BatchLimit)
+	b := &Batch{ID: s.newID(), At: s.now(), Hold: opts.Hold, out: &output{}}
+	size := s.Config.BatchChunk
+	if size <= 0 {
+		size = DefaultBatchChunk
+	}
+	for taken := 0; taken < s.Config.BatchLimit; {
+		n := min(size, s.Config.BatchLimit-taken)
+		got, err := s.chunk(ctx, b, n, write)
 		if err != nil {
-			return fmt.Errorf("load ordered letters: %w", err)
+			return b, batchFailed(b, err)
 		}
-		b := &Batch{ID: s.newID(), At: s.now(), Hold: opts.Hold}
-		for _, l := range list {
-			if ok, err := s.stillWanted(ctx, l, b.At); err != nil || !ok {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			p, err := s.print(ctx, b, l)
-			if err != nil {
-				return err
-			}
-			b.Letters = append(b.Letters, p)
+		if got < n {
+			break
 		}
-		out = b
-		if len(b.Letters) == 0 {
-			return nil
+		taken += got
+	}
+	return b, nil
+}
+
+// batchFailed says what a failed batch recorded before it failed.
+func batchFailed(b *Batch, err error) error {
+	if f := b.out.written(); f != nil {
+		return fmt.Errorf("letters batch %s: %d letters were recorded, in %s; the rest stay ordered: %w",
+			b.ID, len(b.Letters), f.CSV, err)
+	}
+	if len(b.Letters) > 0 {
+		return fmt.Errorf("letters batch %s: %d letters were recorded; the rest stay ordered: %w", b.ID, len(b.Letters), err)
+	}
+	return fmt.Errorf("letters batch: %w", err)
+}
+
+// chunk prints up to n ordered letters into b, trying again after a lost race, and returns
+// how many it took (printed or voided): fewer than n when no more letters wait.
+func (s *Service) chunk(ctx context.Context, b *Batch, n int, write func(*Batch) error) (int, error) {
+	for range chunkAttempts {
+		if err := ctx.Err(); err != nil {
+			return 0, err
 		}
-		return write(b)
-	})
+		c, err := s.prepare(ctx, b, n)
+		if err != nil {
+			return 0, err
+		}
+		err = s.record(ctx, b, c, write)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		return c.taken, err
+	}
+	return 0, fmt.Errorf("record a chunk: %w", store.ErrConflict)
+}
+
+// chunkOf is one chunk of a batch, made in memory.
+type chunkOf struct {
+	taken   int       // letters read
+	printed []Printed // letters with their new codes
+	void    []*Letter // letters of accounts gone or confirmed otherwise
+}
+
+// prepare reads up to n ordered letters and their accounts' standings, and gives each letter
+// to print its code, in memory only.
+func (s *Service) prepare(ctx context.Context, b *Batch, n int) (*chunkOf, error) {
+	list, err := s.Store.OrderedLetters(ctx, n)
 	if err != nil {
-		return nil, fmt.Errorf("letters batch: %w", err)
+		return nil, fmt.Errorf("load ordered letters: %w", err)
 	}
-	return out, nil
+	if len(list) == 0 {
+		return &chunkOf{}, nil
+	}
+	ids := make([]string, 0, len(list))
+	for _, l := range list {
+		ids = append(ids, l.AccountID)
+	}
+	standing, err := s.Store.AccountStandings(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	c := &chunkOf{taken: len(list)}
+	for _, l := range list {
+		if st, ok := standing[l.AccountID]; !ok || st.State != account.Active || st.Level != account.Standard {
+			l.end(Void, b.At)
+			c.void = append(c.void, l)
+			continue
+		}
+		p, err := s.encode(b, l)
+		if err != nil {
+			return nil, err
+		}
+		c.printed = append(c.printed, p)
+	}
+	return c, nil
 }
 
-// stillWanted voids, instead of printing, the letter of an account deleted or confirmed
-// since it was ordered.
-func (s *Service) stillWanted(ctx context.Context, l *Letter, now time.Time) (bool, error) {
-	acc, err := s.Accounts.GetAccount(ctx, l.AccountID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return false, fmt.Errorf("load account: %w", err)
-	}
-	if err == nil && acc.State == account.Active && acc.Level == account.Standard {
-		return true, nil
-	}
-	l.end(Void, now)
-	return false, s.Store.UpdateLetter(ctx, l)
-}
-
-// print gives l its code and moves it into the batch.
-func (s *Service) print(ctx context.Context, b *Batch, l *Letter) (Printed, error) {
+// encode gives l its code and moves it into the batch, in memory.
+func (s *Service) encode(b *Batch, l *Letter) (Printed, error) {
 	code, err := NewCode(s.rand())
 	if err != nil {
 		return Printed{}, err
 	}
 	l.CodeHash, l.BatchID, l.BatchedAt, l.State = s.CodeKey.Hash(codeScope(l.ID), code), b.ID, b.At, Batched
 	if !b.Hold {
-		if err := s.send(ctx, l, b.At, "system"); err != nil {
-			return Printed{}, err
-		}
-	}
-	if err := s.Store.UpdateLetter(ctx, l); err != nil {
-		return Printed{}, err
+		s.startCode(l, b.At)
 	}
 	return Printed{Letter: l, Code: Format(code)}, nil
 }
 
+// record writes c with write, then records it in one transaction; a chunk not recorded is
+// taken out of the files again.
+func (s *Service) record(ctx context.Context, b *Batch, c *chunkOf, write func(*Batch) error) error {
+	if len(c.printed) > 0 {
+		if err := write(&Batch{ID: b.ID, At: b.At, Hold: b.Hold, Letters: c.printed, out: b.out}); err != nil {
+			return errors.Join(fmt.Errorf("write the batch files: %w", err), b.out.discard())
+		}
+	}
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error { return s.save(ctx, b.Hold, c) })
+	if err != nil && len(c.printed) > 0 && !errors.Is(err, store.ErrConflict) {
+		done, rerr := s.recorded(ctx, c.printed[0].Letter)
+		if rerr != nil {
+			b.out.keep()
+			return fmt.Errorf("record a chunk: %w; whether it was recorded is unknown, so its files are kept: %w", err, rerr)
+		}
+		if done {
+			err = nil
+		}
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("record a chunk: %w", err), b.out.discard())
+	}
+	b.out.keep()
+	b.Letters = append(b.Letters, c.printed...)
+	return nil
+}
+
+// save records a chunk; it runs in the chunk's transaction.
+func (s *Service) save(ctx context.Context, hold bool, c *chunkOf) error {
+	for _, l := range c.void {
+		if err := s.Store.UpdateLetter(ctx, l); err != nil {
+			return err
+		}
+	}
+	for _, p := range c.printed {
+		if !hold {
+			if err := s.recordSent(ctx, p.Letter, "system"); err != nil {
+				return err
+			}
+		}
+		if err := s.Store.UpdateLetter(ctx, p.Letter); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recorded tells, after a transaction that failed, whether it committed all the same (its
+// answer lost): the batch id is written on l by that transaction and by nothing else.
+func (s *Service) recorded(ctx context.Context, l *Letter) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	got, err := s.Store.GetLetter(ctx, l.ID)
+	if err != nil {
+		return false, err
+	}
+	return got.BatchID == l.BatchID, nil
+}
+
 // send starts the code's validity and schedules the reminder; the caller saves l.
 func (s *Service) send(ctx context.Context, l *Letter, at time.Time, actor string) error {
+	s.startCode(l, at)
+	return s.recordSent(ctx, l, actor)
+}
+
+// startCode makes l sent at at: its code is valid from then for CodeTTL.
+func (s *Service) startCode(l *Letter, at time.Time) {
 	l.State, l.SentAt, l.ExpiresAt = Sent, at, at.Add(s.Config.CodeTTL)
+}
+
+// recordSent schedules the reminder of l, sent at l.SentAt, and audits the sending.
+func (s *Service) recordSent(ctx context.Context, l *Letter, actor string) error {
 	if s.Queue != nil && s.Config.ReminderAfter > 0 && s.Config.ReminderAfter < s.Config.CodeTTL {
 		payload, _ := json.Marshal(reminderPayload{LetterID: l.ID})
-		if err := s.Queue.EnqueueAt(ctx, JobKind, payload, at.Add(s.Config.ReminderAfter)); err != nil {
+		if err := s.Queue.EnqueueAt(ctx, JobKind, payload, l.SentAt.Add(s.Config.ReminderAfter)); err != nil {
 			return err
 		}
 	}

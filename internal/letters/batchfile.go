@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,28 +31,121 @@ var sheetTemplate = template.Must(template.New("sheet").Parse(sheetSource))
 type Files struct {
 	CSV    string   // DIR/batch-<date>.csv
 	Sheets []string // DIR/batch-<date>/<letter_id>.html, in the CSV's order
+
+	dir        string // the sheets' directory
+	size, kept int64  // bytes of the CSV written, and of them those of recorded letters
+	keptSheets int    // sheets of recorded letters
+	gone       bool   // Remove deleted everything
+}
+
+// output is what the chunks of one Service.Batch run share: the files WriteFiles writes them
+// to. Its methods do nothing when no files were written.
+type output struct{ files *Files }
+
+// written returns the batch's files, or nil while it has none.
+func (o *output) written() *Files {
+	if o == nil || o.files == nil || o.files.gone {
+		return nil
+	}
+	return o.files
+}
+
+// keep marks every file written so far as holding recorded letters.
+func (o *output) keep() {
+	if f := o.written(); f != nil {
+		f.kept, f.keptSheets = f.size, len(f.Sheets)
+	}
+}
+
+// discard takes what was written since the last keep out of the files.
+func (o *output) discard() error {
+	if f := o.written(); f != nil {
+		return f.rollback()
+	}
+	return nil
 }
 
 // All lists every file.
 func (f *Files) All() []string { return append([]string{f.CSV}, f.Sheets...) }
 
-// Remove deletes what was written (after a failed batch, whose codes are void).
-func (f *Files) Remove() {
-	for _, p := range f.All() {
-		if p != "" {
-			_ = os.Remove(p)
-		}
+// Remove deletes what was written for letters that the batch did not record (after a failed
+// chunk or batch, whose codes are void): all of the files when it recorded none, else the
+// rows and sheets of the chunk that failed, so that the files hold exactly the recorded
+// letters. It is safe to call more than once.
+func (f *Files) Remove() { _ = f.rollback() }
+
+// rollback is Remove, with the errors of what it could not delete.
+func (f *Files) rollback() error {
+	if f.gone {
+		return nil
 	}
-	if len(f.Sheets) > 0 {
-		_ = os.Remove(filepath.Dir(f.Sheets[0]))
+	var errs []error
+	for _, p := range f.Sheets[f.keptSheets:] {
+		errs = append(errs, removeIfThere(p))
 	}
+	f.Sheets = f.Sheets[:f.keptSheets]
+	if f.keptSheets == 0 {
+		f.gone = true
+		errs = append(errs, removeIfThere(f.CSV), removeIfThere(f.dir))
+		return errors.Join(errs...)
+	}
+	if f.size != f.kept {
+		errs = append(errs, truncate(f.CSV, f.kept))
+		f.size = f.kept
+	}
+	return errors.Join(errs...)
+}
+
+// removeIfThere removes path; one already gone is no error.
+func removeIfThere(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// truncate cuts path back to size bytes and syncs it.
+func truncate(path string, size int64) error {
+	fh, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = fh.Truncate(size)
+	if err == nil {
+		err = fh.Sync()
+	}
+	return errors.Join(err, fh.Close())
 }
 
 // WriteFiles writes b into dir for the print house: batch-<date>.csv (a suffix -2, -3, ...
 // when a batch of that day exists) and one printable HTML sheet per letter in the directory
 // of the same name. The files hold the codes: they are readable by their owner only. site is
-// the public base URL printed on the sheets. On error, what was written is removed.
+// the public base URL printed on the sheets. Everything is synced, the directories too,
+// before it returns. On error, what this call wrote is removed.
+//
+// Called by Service.Batch for a later chunk of the same batch, it appends the chunk to the
+// files of the earlier ones (the sheets first, then the CSV rows naming them) and returns the
+// same Files.
 func WriteFiles(dir string, b *Batch, site string) (*Files, error) {
+	f := b.out.written()
+	if f == nil {
+		var err error
+		if f, err = createFiles(dir, b); err != nil {
+			return nil, err
+		}
+		if b.out != nil {
+			b.out.files = f
+		}
+	}
+	if err := f.add(b, site); err != nil {
+		_ = f.rollback()
+		return nil, err
+	}
+	return f, nil
+}
+
+// createFiles makes the batch's sheets directory and its CSV file with the header row.
+func createFiles(dir string, b *Batch) (*Files, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("batch directory: %w", err)
 	}
@@ -59,39 +153,53 @@ func WriteFiles(dir string, b *Batch, site string) (*Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Files{CSV: base + ".csv"}
 	if err := os.Mkdir(base, 0o700); err != nil {
 		return nil, fmt.Errorf("sheets directory: %w", err)
 	}
-	for _, p := range b.Letters {
-		f.Sheets = append(f.Sheets, filepath.Join(base, p.ID+".html"))
-	}
-	err = writeAll(f, b, site)
-	if err != nil {
-		f.Remove()
+	f := &Files{CSV: base + ".csv", dir: base}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	if err := cw.Write(Columns); err != nil {
 		return nil, err
 	}
+	cw.Flush()
+	if err := writeFile(f.CSV, buf.Bytes()); err != nil {
+		_ = os.Remove(base)
+		return nil, err
+	}
+	f.size = int64(buf.Len())
+	f.kept = f.size
 	return f, nil
 }
 
-func writeAll(f *Files, b *Batch, site string) error {
+// add writes the sheets of b's letters, then appends their rows to the CSV, and syncs the
+// directories that name them.
+func (f *Files) add(b *Batch, site string) error {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, b, filepath.Base(strings.TrimSuffix(f.CSV, ".csv"))); err != nil {
-		return err
-	}
-	if err := writeFile(f.CSV, buf.Bytes()); err != nil {
-		return err
-	}
-	for i, p := range b.Letters {
+	for _, p := range b.Letters {
+		path := filepath.Join(f.dir, p.ID+".html")
 		buf.Reset()
 		if err := WriteSheet(&buf, p, site); err != nil {
 			return err
 		}
-		if err := writeFile(f.Sheets[i], buf.Bytes()); err != nil {
+		f.Sheets = append(f.Sheets, path)
+		if err := writeFile(path, buf.Bytes()); err != nil {
 			return err
 		}
 	}
-	return nil
+	buf.Reset()
+	if err := writeRows(&buf, b, filepath.Base(f.dir)); err != nil {
+		return err
+	}
+	n, err := appendFile(f.CSV, buf.Bytes())
+	f.size += n
+	if err != nil {
+		return err
+	}
+	if err := syncDir(f.dir); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(f.dir))
 }
 
 // freeName returns dir/name, or dir/name-2, -3, ... when a batch of that name exists.
@@ -112,6 +220,7 @@ func freeName(dir, name string) (string, error) {
 }
 
 // writeFile creates path (never overwriting) with the owner's permissions only, and syncs it.
+// A file it could not complete is removed.
 func writeFile(path string, data []byte) error {
 	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -125,7 +234,47 @@ func writeFile(path string, data []byte) error {
 		err = cerr
 	}
 	if err != nil {
+		_ = os.Remove(path)
 		return fmt.Errorf("batch file %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// appendFile appends data to path and syncs it; it returns how many bytes it wrote.
+func appendFile(path string, data []byte) (int64, error) {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return 0, fmt.Errorf("batch file: %w", err)
+	}
+	n, err := fh.Write(data)
+	if err == nil {
+		err = fh.Sync()
+	}
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return int64(n), fmt.Errorf("batch file %s: %w", filepath.Base(path), err)
+	}
+	return int64(n), nil
+}
+
+// syncDir makes the names in dir durable. Windows cannot sync a directory, and does not
+// need to.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fh, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("batch directory: %w", err)
+	}
+	err = fh.Sync()
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("batch directory: %w", err)
 	}
 	return nil
 }
@@ -137,6 +286,16 @@ func WriteCSV(w io.Writer, b *Batch, sheets string) error {
 	if err := cw.Write(Columns); err != nil {
 		return err
 	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return writeRows(w, b, sheets)
+}
+
+// writeRows writes one CSV row per letter of b.
+func writeRows(w io.Writer, b *Batch, sheets string) error {
+	cw := csv.NewWriter(w)
 	for _, p := range b.Letters {
 		a := p.Address
 		row := []string{p.ID, a.Postcode, a.Region, a.City, a.Street, a.House, a.Flat, p.Recipient, p.Code,

@@ -25,7 +25,8 @@
 //	    sent --> returned: tracking "returned"
 //	    delivered --> returned: tracking "returned"
 //
-// Every step is one transaction. The package imports the domain packages (account, audit,
-// credential, flow, jobs, messages, notice, proofing, ratelimit, store); nothing here speaks
-// HTTP.
+// Every step is one transaction, except a print batch, which records its letters in chunks,
+// one short transaction each (see Service.Batch). The package imports the domain packages
+// (account, audit, credential, flow, jobs, messages, notice, proofing, ratelimit, store);
+// nothing here speaks HTTP.
 package letters

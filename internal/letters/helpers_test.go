@@ -2,10 +2,14 @@ package letters_test
 
 import (
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +26,7 @@ import (
 	"github.com/civis-id/civis/internal/pii"
 	"github.com/civis-id/civis/internal/proofing"
 	"github.com/civis-id/civis/internal/ratelimit"
+	"github.com/civis-id/civis/internal/store"
 	"github.com/civis-id/civis/internal/store/sqlstore"
 	"github.com/civis-id/civis/internal/store/storetest"
 )
@@ -215,4 +220,128 @@ func (s *sentMessages) count(to, part string) int {
 
 func reminderJob(letterID string) *jobs.Job {
 	return &jobs.Job{Kind: letters.JobKind, Payload: []byte(`{"letter_id":"` + letterID + `"}`)}
+}
+
+// orderMany orders a letter for each of n new standard accounts, a second apart, so that the
+// batch takes them in this order.
+func (e *env) orderMany(n int) []*letters.Letter {
+	e.t.Helper()
+	var out []*letters.Letter
+	for range n {
+		out = append(out, e.order(e.standard()))
+		e.clk.Advance(time.Second)
+	}
+	return out
+}
+
+// txCounter is the service's store.Transactor wrapped: it counts the transactions begun,
+// knows whether one is open, and fails one on demand.
+type txCounter struct {
+	store.Transactor
+	mu     sync.Mutex
+	begun  int
+	open   int
+	failAt int // transaction number failAt runs its function, then fails (rolled back)
+	loseAt int // transaction number loseAt commits, then answers an error
+}
+
+// countTx puts a txCounter in front of the service's transactions.
+func (e *env) countTx() *txCounter {
+	c := &txCounter{Transactor: e.db}
+	e.svc.Tx = c
+	return c
+}
+
+func (c *txCounter) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := store.TxFromContext(ctx); ok {
+		return c.Transactor.InTx(ctx, fn)
+	}
+	c.mu.Lock()
+	c.begun++
+	n := c.begun
+	c.mu.Unlock()
+	err := c.Transactor.InTx(ctx, func(ctx context.Context) error {
+		c.inside(1)
+		defer c.inside(-1)
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		if n == c.failAt {
+			return errors.New("injected: the transaction fails")
+		}
+		return nil
+	})
+	if err == nil && n == c.loseAt {
+		return errors.New("injected: the commit's answer is lost")
+	}
+	return err
+}
+
+func (c *txCounter) inside(d int) {
+	c.mu.Lock()
+	c.open += d
+	c.mu.Unlock()
+}
+
+// state returns the transactions begun and whether one is open.
+func (c *txCounter) state() (begun int, open bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.begun, c.open > 0
+}
+
+// writeTo returns a Batch write function that writes the files into dir and keeps them in
+// *files, as `civis letters batch` does.
+func writeTo(dir string, files **letters.Files) func(*letters.Batch) error {
+	return func(b *letters.Batch) error {
+		f, err := letters.WriteFiles(dir, b, "https://civis.test")
+		if f != nil {
+			*files = f
+		}
+		return err
+	}
+}
+
+// checkFiles checks that files hold exactly the letters want, each once, that each is
+// recorded as sent in batch batchID, and that the code printed for it confirms its account.
+func (e *env) checkFiles(files *letters.Files, batchID string, want []*letters.Letter) {
+	e.t.Helper()
+	if files == nil {
+		e.t.Fatal("no files were written")
+	}
+	fh, err := os.Open(files.CSV)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rows, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil || len(rows) == 0 || !slices.Equal(rows[0], letters.Columns) {
+		e.t.Fatalf("batch CSV %s: %v, %d rows", files.CSV, err, len(rows))
+	}
+	var got, wantIDs, sheets []string
+	for _, l := range want {
+		wantIDs = append(wantIDs, l.ID)
+	}
+	for _, row := range rows[1:] {
+		got = append(got, row[0])
+		l := e.letter(row[0])
+		if l.State != letters.Sent || l.BatchID != batchID || row[10] != batchID {
+			e.t.Errorf("letter %s in the CSV: %s in batch %q, row says %q; want sent in %q", l.ID, l.State, l.BatchID, row[10], batchID)
+		}
+		if err := e.svc.Confirm(context.Background(), l.AccountID, row[8], letters.Meta{}); err != nil {
+			e.t.Errorf("the code printed for %s does not confirm: %v", l.ID, err)
+		}
+	}
+	entries, err := os.ReadDir(strings.TrimSuffix(files.CSV, ".csv"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, en := range entries {
+		sheets = append(sheets, strings.TrimSuffix(en.Name(), ".html"))
+	}
+	slices.Sort(got)
+	slices.Sort(wantIDs)
+	if !slices.Equal(got, wantIDs) || !slices.Equal(sheets, wantIDs) || len(files.Sheets) != len(want) {
+		e.t.Errorf("the files hold letters %v and sheets %v (Files lists %d); want %v", got, sheets, len(files.Sheets), wantIDs)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/ratelimit"
 )
@@ -86,6 +87,9 @@ type Config struct {
 	WrongCodes ratelimit.Rule
 	// BatchLimit bounds the letters of one print batch (the rest wait for the next).
 	BatchLimit int
+	// BatchChunk is how many letters a print batch records per transaction; their files are
+	// written before it, outside any transaction. 0 means DefaultBatchChunk.
+	BatchChunk int
 	SiteURL    string // public base URL, for links in messages and on the letter
 }
 
@@ -96,8 +100,20 @@ func DefaultConfig() Config {
 		CodeTTL: 30 * 24 * time.Hour, ReminderAfter: 14 * 24 * time.Hour,
 		MaxLetters: 4, LetterWindow: 30 * 24 * time.Hour, MinInterval: 24 * time.Hour,
 		WrongCodes: ratelimit.Rule{Name: "letter_code_account", Max: 5, Window: 10 * time.Minute},
-		BatchLimit: 10000,
+		BatchLimit: 10000, BatchChunk: DefaultBatchChunk,
 	}
+}
+
+// DefaultBatchChunk is the letters a print batch records per transaction unless
+// Config.BatchChunk says otherwise: a transaction of a few milliseconds on SQLite, whose
+// single writer the rest of the service waits for meanwhile.
+const DefaultBatchChunk = 200
+
+// Standing is what a print batch needs to know about a letter's account: a letter is printed
+// only for an active account still at the standard level.
+type Standing struct {
+	State account.State
+	Level account.Level
 }
 
 // Store persists letters.
@@ -110,6 +126,10 @@ type Store interface {
 	AccountLetters(ctx context.Context, accountID string, limit int) ([]*Letter, error)
 	// OrderedLetters returns up to limit letters in state ordered, oldest first.
 	OrderedLetters(ctx context.Context, limit int) ([]*Letter, error)
+	// AccountStandings returns the state and level of each of the given accounts that
+	// exists, by id, reading them together (one query per few hundred ids); an id missing
+	// from the map has no account.
+	AccountStandings(ctx context.Context, accountIDs []string) (map[string]Standing, error)
 	// UpdateLetter writes l if its Version is current and bumps it; else store.ErrConflict.
 	UpdateLetter(ctx context.Context, l *Letter) error
 	// LockAccountLetters serializes, until the transaction in ctx ends, the steps that

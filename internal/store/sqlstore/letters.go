@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/store"
@@ -77,6 +79,52 @@ func (db *DB) AccountLetters(ctx context.Context, accountID string, limit int) (
 func (db *DB) OrderedLetters(ctx context.Context, limit int) ([]*letters.Letter, error) {
 	return db.letters(ctx, `SELECT `+letterColumns+` FROM letters WHERE state = 'ordered'
 		ORDER BY ordered_at, id LIMIT $1`, limit)
+}
+
+// standingsPerQuery bounds the ids of one AccountStandings query (both engines take far
+// more parameters; this keeps one statement small).
+const standingsPerQuery = 512
+
+// AccountStandings implements letters.Store with one query per standingsPerQuery ids.
+func (db *DB) AccountStandings(ctx context.Context, accountIDs []string) (map[string]letters.Standing, error) {
+	out := make(map[string]letters.Standing, len(accountIDs))
+	for len(accountIDs) > 0 {
+		n := min(len(accountIDs), standingsPerQuery)
+		if err := db.standings(ctx, accountIDs[:n], out); err != nil {
+			return nil, fmt.Errorf("load account standings: %w", err)
+		}
+		accountIDs = accountIDs[n:]
+	}
+	return out, nil
+}
+
+// standings reads the state and level of ids into out. The list of placeholders is padded to
+// a power of two by repeating the last id, so that the statement cache holds a handful of
+// texts rather than one per length.
+func (db *DB) standings(ctx context.Context, ids []string, out map[string]letters.Standing) error {
+	size := 8
+	for size < len(ids) {
+		size *= 2
+	}
+	args, marks := make([]any, size), make([]string, size)
+	for i := range size {
+		args[i], marks[i] = ids[min(i, len(ids)-1)], "$"+strconv.Itoa(i+1)
+	}
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT id, state, level FROM accounts
+		WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var st letters.Standing
+		if err := rows.Scan(&id, &st.State, &st.Level); err != nil {
+			return err
+		}
+		out[id] = st
+	}
+	return rows.Err()
 }
 
 func (db *DB) letters(ctx context.Context, q string, args ...any) ([]*letters.Letter, error) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/letters"
 	"github.com/civis-id/civis/internal/store"
 	"github.com/civis-id/civis/internal/store/sqlstore"
@@ -125,6 +126,36 @@ func testLettersConcurrent(t *testing.T, db *sqlstore.DB) {
 	list, err := db.AccountLetters(c, a.ID, 10)
 	if err != nil || len(list) != 1 {
 		t.Errorf("letters after 4 concurrent orders = %d, %v (errors %v); want 1", len(list), err, errs)
+	}
+}
+
+// testAccountStandings: the state and level of many accounts come in one call, unknown ids
+// are left out, and lists longer than one query's share are split.
+func testAccountStandings(t *testing.T, db *sqlstore.DB) {
+	c := ctx(t)
+	a, b, gone := createAccount(t, db), createAccount(t, db), createAccount(t, db)
+	if err := db.SetLevel(c, b.ID, account.Standard, "", at(0)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.MarkDeleted(c, gone.ID, at(0)); err != nil || !ok {
+		t.Fatalf("MarkDeleted: %v, %v", ok, err)
+	}
+	want := map[string]letters.Standing{a.ID: {State: account.Active, Level: account.Simplified},
+		b.ID: {State: account.Active, Level: account.Standard}, gone.ID: {State: account.Deleted, Level: account.Simplified}}
+	got, err := db.AccountStandings(c, []string{a.ID, newID(), b.ID, gone.ID, a.ID})
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("AccountStandings = %v, %v; want %v", got, err, want)
+	}
+	many := []string{b.ID}
+	for range 1100 {
+		many = append(many, newID())
+	}
+	many = append(many, gone.ID, a.ID)
+	if got, err := db.AccountStandings(c, many); err != nil || !cmp.Equal(got, want) {
+		t.Errorf("AccountStandings(%d ids) = %v, %v; want %v", len(many), got, err, want)
+	}
+	if got, err := db.AccountStandings(c, nil); err != nil || len(got) != 0 {
+		t.Errorf("AccountStandings(none) = %v, %v", got, err)
 	}
 }
 
