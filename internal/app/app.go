@@ -161,7 +161,8 @@ func (a *App) wire() error {
 				return err
 			}
 			return a.OIDC.SessionEnded(ctx, s)
-		}}
+		},
+		OnExpire: func(ctx context.Context, s *session.Session) error { return a.OIDC.SessionExpired(ctx, s) }}
 	queue := &jobs.Queue{Store: a.DB, Now: a.Now}
 	a.Flows = &flow.Service{
 		Tx: a.DB, Flows: a.DB, Accounts: a.DB, Sessions: a.Sessions, Hasher: a.Hasher,

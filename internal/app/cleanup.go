@@ -8,7 +8,8 @@ import (
 // cleanupBatch bounds each delete so that cleanup never holds long locks.
 const cleanupBatch = 500
 
-// cleanup deletes expired flows, sessions and rate counters in small batches, every minute.
+// cleanup deletes expired flows, sessions (past their lifetime or idle timeout) and rate
+// counters in small batches, every minute.
 func (a *App) cleanup(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -22,13 +23,15 @@ func (a *App) cleanup(ctx context.Context) {
 	}
 }
 
-// CleanupOnce runs one round of cleanup until nothing expired is left (or ctx ends).
+// CleanupOnce runs one round of cleanup until nothing expired is left (or ctx ends). An
+// expired session queues the back-channel logout of its sites in the transaction that
+// deletes it (session.Service.EndExpired).
 func (a *App) CleanupOnce(ctx context.Context) {
 	now := a.Now().UTC()
 	// Keep expired flows an hour so that their pages can say "expired" instead of "unknown".
 	steps := map[string]func() (int, error){
 		"flows":    func() (int, error) { return a.DB.DeleteExpiredFlows(ctx, now.Add(-time.Hour), cleanupBatch) },
-		"sessions": func() (int, error) { return a.DB.DeleteExpiredSessions(ctx, now, cleanupBatch) },
+		"sessions": func() (int, error) { return a.Sessions.EndExpired(ctx, cleanupBatch) },
 		"counters": func() (int, error) { return a.DB.DeleteExpiredCounters(ctx, now, cleanupBatch) },
 		"grants":   func() (int, error) { return a.DB.DeleteExpiredGrants(ctx, now, cleanupBatch) },
 		"sign-in":  func() (int, error) { return a.DB.DeleteExpiredSignIn(ctx, now, cleanupBatch) },

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/civis-id/civis/internal/grant"
 	"github.com/civis-id/civis/internal/jobs"
 	"github.com/civis-id/civis/internal/session"
 	"github.com/civis-id/civis/internal/store"
@@ -118,6 +119,24 @@ func (p *Provider) SessionEnded(ctx context.Context, s *session.Session) error {
 	if err := p.Grants.EndSessionGrants(ctx, s.ID); err != nil {
 		return err
 	}
+	return p.queueBackchannel(ctx, s, scs)
+}
+
+// SessionExpired runs in the transaction that deletes a Civis session past its lifetime or
+// idle timeout: it queues the back-channel logout tokens SessionEnded queues, with the same
+// sid and sub. The session's tokens are left to their own expiry: a refresh token
+// (offline_access) outlives the session it came from unless the citizen signs out.
+func (p *Provider) SessionExpired(ctx context.Context, s *session.Session) error {
+	scs, err := p.Grants.SessionClients(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	return p.queueBackchannel(ctx, s, scs)
+}
+
+// queueBackchannel queues a logout token for each client of the session that registered a
+// back-channel logout URI.
+func (p *Provider) queueBackchannel(ctx context.Context, s *session.Session, scs []grant.SessionClient) error {
 	for _, sc := range scs {
 		c, err := p.Clients.Get(ctx, sc.ClientID)
 		if err != nil || c.BackchannelLogoutURI == "" {

@@ -37,8 +37,10 @@ type Store interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
 	DeleteAccountSessions(ctx context.Context, accountID string) error
-	// DeleteExpiredSessions removes up to limit sessions that expired before now.
-	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
+	// TakeExpiredSessions deletes up to limit sessions that expired before now or were last
+	// used before idleBefore (zero: no idle limit), and returns those that this call deleted
+	// (a session deleted concurrently by another call is not), without token hash and IP.
+	TakeExpiredSessions(ctx context.Context, now, idleBefore time.Time, limit int) ([]*Session, error)
 }
 
 // Config sets session lifetimes.
@@ -56,6 +58,9 @@ type Service struct {
 	// OnEnd, if set, runs in the transaction that ends a session (sign-out): it records the
 	// event and signs the citizen out of the sites that got tokens from the session.
 	OnEnd func(ctx context.Context, s *Session) error
+	// OnExpire, if set, runs in the transaction that deletes a session past its lifetime
+	// (EndExpired): it tells the sites that got tokens from the session.
+	OnExpire func(ctx context.Context, s *Session) error
 }
 
 // Meta describes the client a session is issued to.
@@ -129,6 +134,44 @@ func (s *Service) Revoke(ctx context.Context, sess *Session) error {
 		}
 		return nil
 	})
+}
+
+// EndExpired deletes up to limit sessions past their lifetime or idle timeout and runs
+// OnExpire for each one past its lifetime, all in one transaction: a crash loses or repeats
+// none of that work, and a session taken by a concurrent call (another node's cleanup) is not
+// ended again. It returns how many sessions it ended. A session ended by the idle timeout
+// gets no OnExpire: that timeout measures the use of Civis, not of the sites, and a citizen
+// busy at a site is not signed out of it for not coming back to Civis.
+func (s *Service) EndExpired(ctx context.Context, limit int) (int, error) {
+	now := s.Now().UTC()
+	var idleBefore time.Time
+	if s.Config.IdleTimeout > 0 {
+		idleBefore = now.Add(-s.Config.IdleTimeout)
+	}
+	n := 0
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		ended, err := s.Store.TakeExpiredSessions(ctx, now, idleBefore, limit)
+		if err != nil {
+			return fmt.Errorf("delete expired sessions: %w", err)
+		}
+		n = len(ended)
+		if s.OnExpire == nil {
+			return nil
+		}
+		for _, x := range ended {
+			if now.Before(x.ExpiresAt) {
+				continue // idle, not past its lifetime
+			}
+			if err := s.OnExpire(ctx, x); err != nil {
+				return fmt.Errorf("end expired session: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // IdleExpiry returns when the session ends if it is not used again.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -66,9 +67,52 @@ func (db *DB) DeleteAccountSessions(ctx context.Context, accountID string) error
 	return mapErr(err)
 }
 
-// DeleteExpiredSessions implements session.Store.
+// DeleteExpiredSessions deletes up to limit sessions past their lifetime at now and counts
+// them: TakeExpiredSessions without the idle cutoff, for callers that need no follow-up.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
-	return db.deleteBatch(ctx, "sessions", "expires_at", now, limit)
+	taken, err := db.TakeExpiredSessions(ctx, now, time.Time{}, limit)
+	return len(taken), err
+}
+
+// TakeExpiredSessions implements session.Store with one DELETE ... RETURNING: of two
+// concurrent calls, each returns only the rows it deleted itself. On PostgreSQL the rows
+// another call holds are skipped rather than waited for.
+func (db *DB) TakeExpiredSessions(ctx context.Context, now, idleBefore time.Time, limit int) ([]*session.Session, error) {
+	lock := ""
+	if db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := db.write(ctx).QueryContext(ctx, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
+		WHERE expires_at < $1 OR last_seen_at < $2 LIMIT $3`+lock+`)
+		RETURNING id, account_id, amr, auth_time, created_at, last_seen_at, expires_at, user_agent`,
+		micros(now), micros(idleBefore), limit)
+	if err != nil {
+		return nil, fmt.Errorf("delete expired sessions: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []*session.Session
+	for rows.Next() {
+		s, err := scanEndedSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// scanEndedSession reads a session deleted with RETURNING, without its token hash and IP.
+func scanEndedSession(rows *sql.Rows) (*session.Session, error) {
+	s := &session.Session{}
+	var amr string
+	var auth, created, seen, expires int64
+	if err := rows.Scan(&s.ID, &s.AccountID, &amr, &auth, &created, &seen, &expires, &s.UserAgent); err != nil {
+		return nil, fmt.Errorf("read expired session: %w", err)
+	}
+	s.AMR = strings.Fields(amr)
+	s.AuthTime, s.CreatedAt = fromMicros(auth), fromMicros(created)
+	s.LastSeenAt, s.ExpiresAt = fromMicros(seen), fromMicros(expires)
+	return s, nil
 }
 
 func (db *DB) sealOptional(s, aad string) ([]byte, error) {
