@@ -214,8 +214,27 @@ func (h *Handler) operatorError(w http.ResponseWriter, r *http.Request, err erro
 			httpx.WriteProblem(w, p)
 			return
 		}
+		if p, ok := failureProblem(err); ok {
+			httpx.WriteProblem(w, p)
+			return
+		}
 		h.fail(w, r, err)
 	}
+}
+
+// failureProblem is the problem of a request the ledger recorded as failed for now
+// (rate_limited): the failure's message as the detail, with Retry-After from its cause.
+func failureProblem(err error) (*httpx.Problem, bool) {
+	var f *ledger.Failure
+	if !errors.As(err, &f) {
+		return nil, false
+	}
+	p, known := httpx.ProblemFor(f.Err)
+	if !known || p.Code != f.Code {
+		return nil, false
+	}
+	p.Detail = f.Message
+	return p, true
 }
 
 // ledgerProblem rebuilds the problem document of a stored refusal.

@@ -191,6 +191,10 @@ func (h *Handler) partnerAnswer(w http.ResponseWriter, r *http.Request, req *led
 		httpx.WriteProblem(w, p)
 		return
 	}
+	if p, ok := failureProblem(err); ok {
+		httpx.WriteProblem(w, p)
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -27,10 +27,17 @@ func (a *App) wireOperator() {
 		Store: a.DB, Accounts: a.DB, Contacts: a.DB, Profiles: a.Proofing, Staff: a.Staff, Sessions: a.Sessions,
 		Grants: a.DB, Deletion: a.Deletion, Hasher: a.Hasher, Outbox: a.Flows.Outbox, Audit: a.Audit,
 		Logger: a.Logger, CenterName: a.centerName, TokenKey: a.derive("activation-token"), LimitIP: a.Flows.LimitCheckIP,
-		Config: operator.Config{SiteURL: a.Config.Issuer, ActivationTTL: ActivationTTL}, Now: a.Now}
+		Limiter: a.Flows.Limiter, Index: a.Keys, Config: a.operatorConfig(), Now: a.Now}
 	if a.MFA != nil {
 		a.Operator.SecondFactors = a.MFA
 	}
+}
+
+// operatorConfig is the operator rules, with the limits scaled by --rate-limit-scale.
+func (a *App) operatorConfig() operator.Config {
+	l := operator.DefaultLimits()
+	a.scaleLimits(&l.SendPerTarget, &l.SendPerCenter, &l.SendPerBank, &l.SearchPerOperator, &l.SearchPerClient)
+	return operator.Config{SiteURL: a.Config.Issuer, ActivationTTL: ActivationTTL, Limits: l}
 }
 
 // centerName names a center from the directory ("" when it is not there).

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,29 +41,60 @@ func (s *Service) preparePassword(ctx context.Context, activation string) (passw
 
 // Register registers a citizen who has no account, at the confirmed level (method in_person,
 // with the center and the operator). The registry checks run as usual; the citizen gets a
-// temporary password or an activation link. The bool is true for a replayed request.
+// temporary password or an activation link. The bool is true for a replayed request. Past
+// the limits on those messages (per phone or email, per center) the request fails with a
+// *ledger.Failure rate_limited wrapping flow's rate_limited error: nothing changes, and the
+// same request id may be resent once the window has passed.
 func (s *Service) Register(ctx context.Context, a Actor, requestID string, in RegisterInput) (*ledger.Request, bool, error) {
-	e, verr := normalize(in, s.now())
-	var pw password
-	prepare := func(ctx context.Context) (err error) {
-		if verr == nil {
-			pw, err = s.preparePassword(ctx, e.Activation)
-		}
-		return err
-	}
-	return s.do(ctx, a, requestID, TypeRegister, in, prepare, func(ctx context.Context) (ledger.Outcome, error) {
-		if verr != nil {
-			return ledger.Outcome{}, verr
-		}
-		en := Enrollment{RegisterInput: e.RegisterInput, Method: MethodInPerson, CenterID: a.CenterID,
+	r := &registration{}
+	r.e, r.err = normalize(in, s.now())
+	if r.err == nil {
+		r.en = Enrollment{RegisterInput: r.e.RegisterInput, Method: MethodInPerson, CenterID: a.CenterID,
 			OperatorID: a.OperatorID, RequestID: requestID}
-		acc, err := s.enroll(ctx, en, e, pw, a.IP)
+	}
+	prepare := func(ctx context.Context) error { return s.prepareRegistration(ctx, r) }
+	return s.do(ctx, a, requestID, TypeRegister, in, prepare, func(ctx context.Context) (ledger.Outcome, error) {
+		if r.err != nil {
+			return ledger.Outcome{}, r.err
+		}
+		if r.limited != nil { // an existing account is still answered as such
+			return ledger.Outcome{}, cmp.Or(s.refuseExisting(ctx, r.e), r.limited)
+		}
+		acc, err := s.enroll(ctx, r.en, r.e, r.pw, a.IP)
 		if err != nil {
 			return ledger.Outcome{}, err
 		}
 		return ledger.Outcome{Subject: acc.ID, Status: 201, Message: "account registered at the confirmed level",
 			Result: s.result(requestID, acc, "Registered at the confirmed level; the citizen gets the first password by message.")}, nil
 	})
+}
+
+// registration is a Register request as prepared outside the ledger's transaction.
+type registration struct {
+	e       *enrollee
+	en      Enrollment
+	pw      password
+	err     error // the input's refusal
+	limited error // a message limit reached already: the request fails
+}
+
+// prepareRegistration hashes the first password, unless the input was refused or a message
+// limit is reached already (then the request fails without costing a hash).
+func (s *Service) prepareRegistration(ctx context.Context, r *registration) error {
+	if r.err != nil {
+		return nil
+	}
+	err := s.peekSend(ctx, r.en, r.e)
+	var f *ledger.Failure
+	if errors.As(err, &f) {
+		r.limited = err // the ledger records it as failed
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.pw, err = s.preparePassword(ctx, r.e.Activation)
+	return err
 }
 
 // Enroll creates a confirmed account from data checked in person or by a bank, inside the
@@ -73,7 +105,8 @@ func (s *Service) Register(ctx context.Context, a Actor, requestID string, in Re
 // from the citizen in person or from its own verified records, and the first password or
 // activation link goes to them, so the citizen proves them by signing in. Refusals are
 // *ledger.Rejection: validation_failed, account_exists, account_confirmed, checks_running,
-// check_failed.
+// check_failed. Past the limits on the message (per phone or email, per center or bank) it
+// fails with a *ledger.Failure rate_limited, which the ledger records as failed.
 func (s *Service) Enroll(ctx context.Context, en Enrollment) (string, error) {
 	if en.Method != MethodInPerson && en.Method != MethodBank {
 		return "", fmt.Errorf("enroll: unknown method %q", en.Method)
@@ -99,6 +132,9 @@ func (s *Service) enroll(ctx context.Context, en Enrollment, e *enrollee, pw pas
 		if err := s.refuseExisting(ctx, e); err != nil {
 			return err
 		}
+		if err := s.limitSend(ctx, en, e); err != nil {
+			return err
+		}
 		var err error
 		if acc, err = s.createAccount(ctx, en, e, pw); err != nil {
 			return err
@@ -117,10 +153,10 @@ func (s *Service) enroll(ctx context.Context, en Enrollment, e *enrollee, pw pas
 		}
 		return s.sendActivation(ctx, en, acc, pw)
 	})
-	if errors.Is(err, store.ErrConflict) { // a concurrent enrollment took a contact
+	if errors.Is(err, store.ErrTaken) { // a concurrent enrollment took an identifier (a contact)
 		return nil, reject(CodeAccountExists, statusConflict, "An account with this phone or email exists.")
 	}
-	return acc, err
+	return acc, err // another conflict (a deadlock, say) fails: the ledger runs the request again
 }
 
 func enrollActor(en Enrollment) string {

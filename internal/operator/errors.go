@@ -9,6 +9,7 @@ const (
 	statusConflict    = 409
 	statusGone        = 410
 	statusUnprocessed = 422
+	statusTooMany     = 429 // rate_limited: a failure to resend later, not a refusal
 )
 
 // FieldError is a problem with one input field, as the API lists it.

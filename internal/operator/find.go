@@ -81,7 +81,9 @@ func (s *Service) load(ctx context.Context, id string) (*state, error) {
 
 // Find looks an account up by one exact identifier for the operator, who must state a
 // reason. The search is audited on the operator's chain and, when an account is found, on the
-// citizen's chain, so that the citizen sees who looked.
+// citizen's chain, so that the citizen sees who looked. Searches are rate-limited per
+// operator and per client at the center (Limits): past a limit, flow's rate_limited error
+// with the time to wait.
 func (s *Service) Find(ctx context.Context, a Actor, q Query) (*Found, error) {
 	if err := s.authorize(ctx, a); err != nil {
 		return nil, err
@@ -105,7 +107,7 @@ func (s *Service) Find(ctx context.Context, a Actor, q Query) (*Found, error) {
 }
 
 // Exists answers whether an account exists and its level, with no other data. It is audited
-// like Find (the reason is optional).
+// and rate-limited like Find (the reason is optional).
 func (s *Service) Exists(ctx context.Context, a Actor, q Query) (bool, account.Level, error) {
 	if err := s.authorize(ctx, a); err != nil {
 		return false, "", err
@@ -117,10 +119,15 @@ func (s *Service) Exists(ctx context.Context, a Actor, q Query) (bool, account.L
 	return true, st.acc.Level, nil
 }
 
-// search finds the account and audits the search in one transaction.
+// search finds the account and audits the search in one transaction, once the search is
+// counted against the limits per operator and per client at the center (past them, flow's
+// rate_limited error).
 func (s *Service) search(ctx context.Context, a Actor, q Query, mode string) (*state, lookup, error) {
 	l, err := parseQuery(q)
 	if err != nil {
+		return nil, l, err
+	}
+	if err := s.limitSearch(ctx, a); err != nil {
 		return nil, l, err
 	}
 	var st *state

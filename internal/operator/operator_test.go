@@ -1,6 +1,7 @@
 package operator_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/operator"
 	"github.com/civis-id/civis/internal/staff"
+	"github.com/civis-id/civis/internal/store"
 )
 
 // TestRegister: an operator registers a citizen; the account is confirmed in person at the
@@ -470,5 +472,51 @@ func TestActivationLimited(t *testing.T) {
 	}
 	if !limited {
 		t.Error("70 made-up links from one address were never rate limited")
+	}
+}
+
+// conflictingAccounts fails CreateAccount with err, as the store reports a write that lost a
+// race (a deadlock) or hit a taken identifier; the rest is the real store.
+type conflictingAccounts struct {
+	account.Store
+	err   error
+	calls int
+}
+
+func (c *conflictingAccounts) CreateAccount(context.Context, *account.Account, account.Password) error {
+	c.calls++
+	return c.err
+}
+
+// TestRegisterConflicts: only a taken identifier (store.ErrTaken) becomes the final refusal
+// account_exists. Any other conflict, such as a PostgreSQL deadlock, stays a failure: the
+// ledger runs the request again, records it as failed, and a resend under the same id acts.
+func TestRegisterConflicts(t *testing.T) {
+	env := apptest.New(t)
+	op := newOperator(t, env, centerA, staff.Operator)
+	svc := *env.App.Operator
+	deadlock := &conflictingAccounts{Store: env.App.DB, err: fmt.Errorf("insert contact: %w", fmt.Errorf("%w: 40P01", store.ErrConflict))}
+	svc.Accounts = deadlock
+	in := citizen(40, operator.ActivationPassword)
+	req, _, err := svc.Register(ctx, op, "dl-1", in)
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a deadlock: %+v, %v after %d runs; want a failure (the conflict), not a refusal", req, err, deadlock.calls)
+	}
+	if deadlock.calls < 2 {
+		t.Errorf("the ledger ran the request %d times, want it run again after the lost race", deadlock.calls)
+	}
+	if r, err := env.App.Ledger.Get(ctx, op.ClientID, "dl-1"); err != nil || r.State != ledger.Failed {
+		t.Fatalf("ledger entry after the deadlock = %+v, %v; want failed", r, err)
+	}
+	req, replayed, err := env.App.Operator.Register(ctx, op, "dl-1", in)
+	if err != nil || replayed || req.State != ledger.Done {
+		t.Fatalf("resend after the deadlock = %+v, %v, %v; want it to act", req, replayed, err)
+	}
+
+	taken := &conflictingAccounts{Store: env.App.DB, err: fmt.Errorf("insert contact: %w", fmt.Errorf("%w: contacts_verified_value", store.ErrTaken))}
+	svc.Accounts = taken
+	req, _, err = svc.Register(ctx, op, "tk-1", citizen(41, operator.ActivationPassword))
+	if code := refusal(t, req, err); code != operator.CodeAccountExists || taken.calls != 1 {
+		t.Errorf("a taken contact = %s after %d runs, want account_exists at once", code, taken.calls)
 	}
 }

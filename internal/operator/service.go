@@ -14,6 +14,7 @@ import (
 	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/messages"
 	"github.com/civis-id/civis/internal/proofing"
+	"github.com/civis-id/civis/internal/ratelimit"
 	"github.com/civis-id/civis/internal/session"
 	"github.com/civis-id/civis/internal/staff"
 	"github.com/civis-id/civis/internal/store"
@@ -52,6 +53,7 @@ const (
 type Config struct {
 	SiteURL       string        // public base URL: the activation link is <SiteURL>/activate/<token>
 	ActivationTTL time.Duration // how long an activation link works (72 h)
+	Limits        Limits        // DefaultLimits; a zero rule is no limit
 }
 
 // Grants ends an account's tokens at relying parties.
@@ -95,6 +97,9 @@ type Service struct {
 	// LimitIP counts a check of a secret (an activation token) from an address and refuses
 	// with rate_limited past the limit (flow.Service.LimitCheckIP). Nil: no limit.
 	LimitIP func(ctx context.Context, ip string) error
+	// Limiter counts Config.Limits under blind indexes from Index. Nil: no limits.
+	Limiter *ratelimit.Limiter
+	Index   Indexer
 	Config  Config
 	Now     func() time.Time
 }

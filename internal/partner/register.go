@@ -17,7 +17,10 @@ import (
 // the ledger's transaction. An account with r's SNILS is refused with account_exists (confirm
 // it instead); a phone or email that belongs to another account with
 // contact_already_registered, or with not_standard when that account has no verified data
-// (the citizen completes it, then the bank confirms). Results are as for Confirm.
+// (the citizen completes it, then the bank confirms). Past the limits on activation messages
+// (per phone, per bank) the request fails with a *ledger.Failure rate_limited wrapping flow's
+// rate_limited error: nothing changes, the ledger records it as failed, and the same request
+// id may be resent after the window. Results are as for Confirm.
 func (s *Service) Register(ctx context.Context, bank Bank, requestID string, r Registration) (*ledger.Request, bool, error) {
 	if err := normalize(requestID, &r.Person, &r, s.now()); err != nil {
 		return nil, false, err
