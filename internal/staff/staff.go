@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/civis-id/civis/internal/store"
@@ -77,13 +78,29 @@ func (s *Service) Assign(ctx context.Context, by *Member, accountID, centerID st
 		if by.Role != CenterAdmin || by.CenterID != centerID || role != Operator {
 			return nil, ErrForbidden
 		}
-		if cur, err := s.Store.GetStaff(ctx, accountID); err == nil && cur.CenterID != centerID {
-			return nil, ErrForbidden // staff of another center are that center's business
+		if err := s.mayAppoint(ctx, by, accountID); err != nil {
+			return nil, err
 		}
 		createdBy = by.AccountID
 	}
 	m := &Member{AccountID: accountID, CenterID: centerID, Role: role, CreatedBy: createdBy, CreatedAt: s.Now()}
 	return m, s.Store.PutStaff(ctx, m)
+}
+
+// mayAppoint checks that the center_admin by may make the account an operator of their
+// center: staff of another center are that center's business, and a center_admin (by
+// included) is not demoted to operator here.
+func (s *Service) mayAppoint(ctx context.Context, by *Member, accountID string) error {
+	cur, err := s.Store.GetStaff(ctx, accountID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("get staff: %w", err)
+	case cur.CenterID != by.CenterID || cur.Role != Operator:
+		return ErrForbidden
+	}
+	return nil
 }
 
 // Remove ends the account's membership. by is nil for the platform admin, or a center_admin

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/civis-id/civis/internal/app/apptest"
 	"github.com/civis-id/civis/internal/flow"
+	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/pow"
+	"github.com/civis-id/civis/internal/web"
 )
 
 const carePass = "Zebra-Castle-42"
@@ -185,4 +188,64 @@ func TestAccountPages(t *testing.T) {
 	if res := c.post("/login", url.Values{"login": {"+79161234567"}, "password": {"Harbor-Violet-93"}}); res.status == http.StatusSeeOther {
 		t.Error("a deleted account signs in")
 	}
+}
+
+// servePages serves h over env's services, wrapped as the composition root wraps the pages.
+func servePages(t *testing.T, env *apptest.Env, h *web.Handler) string {
+	t.Helper()
+	h.Flows, h.Sessions, h.Accounts, h.Dev = env.App.Flows, env.App.Sessions, env.App.DB, true
+	mux := http.NewServeMux()
+	h.Mount(mux)
+	srv := httptest.NewServer(httpx.SecurityHeaders(false, mux))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestCabinetLinksOnlyToServedPages: the cabinet and the letter page link to the letter
+// page, the directory of centers, the security page and account care only when the pages
+// serve them, and the advice on confirming one's identity offers a letter only with letters.
+func TestCabinetLinksOnlyToServedPages(t *testing.T) {
+	env := apptest.New(t)
+	c := newClient(t, env.URL, "en")
+	register(t, env, c)
+	makeStandard(t, env)
+	links := map[string]string{`href="/account/letter"`: "/account/letter", `href="/centers?service=confirm"`: "/centers",
+		`href="/cabinet/security"`: "/cabinet/security", `href="/account"`: "/account"}
+	const letter = "by a code sent by letter"
+	page := c.get("/cabinet")
+	checkPage(t, page, http.StatusOK, letter)
+	for link := range links {
+		checkPage(t, page, http.StatusOK, link)
+	}
+
+	bare := newClient(t, servePages(t, env, &web.Handler{}), "en")
+	bare.hc.Jar = c.hc.Jar // the same session: cookies do not tell ports apart
+	page = bare.get("/cabinet")
+	checkPage(t, page, http.StatusOK, "confirm your identity: at a service center, by e-signature, or through a bank")
+	for link, path := range links {
+		if strings.Contains(page.body, link) {
+			t.Errorf("the cabinet without %s links to it", path)
+		}
+		checkPage(t, bare.get(path), http.StatusNotFound)
+	}
+	if strings.Contains(page.body, letter) {
+		t.Error("the cabinet without letters advises a letter")
+	}
+
+	letters := newClient(t, servePages(t, env, &web.Handler{Letters: env.App.Letters}), "en")
+	letters.hc.Jar = c.hc.Jar
+	checkPage(t, letters.get("/cabinet"), http.StatusOK, `href="/account/letter"`, letter)
+	page = letters.get("/account/letter")
+	checkPage(t, page, http.StatusOK, "Some sites do not accept this method")
+	if strings.Contains(page.body, `href="/centers"`) {
+		t.Error("the letter page links to a directory of centers that is off")
+	}
+	checkPage(t, c.get("/account/letter"), http.StatusOK, `href="/centers"`)
+
+	care := newClient(t, servePages(t, env, &web.Handler{Recovery: env.App.Recovery}), "en")
+	if page = care.get("/recover/lost-phone"); page.status != http.StatusOK || strings.Contains(page.body, `href="/centers`) {
+		t.Errorf("the lost-phone page without the directory of centers: %d, links to it: %t", page.status,
+			strings.Contains(page.body, `href="/centers`))
+	}
+	checkPage(t, c.get("/recover/lost-phone"), http.StatusOK, `href="/centers?service=recover"`)
 }

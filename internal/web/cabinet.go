@@ -27,6 +27,9 @@ type cabinetData struct {
 	Profile *profileCard
 	// Workstation links service-center staff to the operator workstation.
 	Workstation bool
+	// Links to pages that exist only with their service: the letter page (Letters), the
+	// directory of centers (Centers), the security page (MFA) and account care (Recovery).
+	LetterLink, CentersLink, SecurityLink, AccountLink bool
 }
 
 // contactRow is one contact of the account.
@@ -58,7 +61,7 @@ func (h *Handler) cabinet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.newView(r, "title_cabinet")
-	d := cabinetView(v, acc)
+	d := h.cabinetView(v, acc)
 	if err := h.ssoSections(r.Context(), v, &d, acc.ID); err != nil {
 		h.internal(w, r, err)
 		return
@@ -99,10 +102,14 @@ func (h *Handler) endSessionIfSent(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func cabinetView(v *view, a *account.Account) cabinetData {
+// cabinetView is the cabinet's account part, with links only to the pages this handler
+// serves.
+func (h *Handler) cabinetView(v *view, a *account.Account) cabinetData {
 	d := cabinetData{
-		FullName: strings.Join(nonEmpty(a.LastName, a.FirstName, a.MiddleName), " "),
-		Level:    v.T("level_" + string(a.Level)),
+		FullName:   strings.Join(nonEmpty(a.LastName, a.FirstName, a.MiddleName), " "),
+		Level:      v.T("level_" + string(a.Level)),
+		LetterLink: h.Letters != nil, CentersLink: h.Centers != nil,
+		SecurityLink: h.MFA != nil, AccountLink: h.Recovery != nil,
 	}
 	for _, c := range a.Contacts {
 		d.Contacts = append(d.Contacts, contactRow{
@@ -112,10 +119,19 @@ func cabinetView(v *view, a *account.Account) cabinetData {
 	if next, needs, ok := a.NextLevel(); ok {
 		d.NextLevel = v.T("level_" + string(next))
 		for _, n := range needs {
-			d.Needs = append(d.Needs, v.T("need_"+string(n)))
+			d.Needs = append(d.Needs, h.needText(v, n))
 		}
 	}
 	return d
+}
+
+// needText words one requirement of the next level. Without the letters service the advice
+// on confirming one's identity leaves the registered letter out.
+func (h *Handler) needText(v *view, n account.Requirement) string {
+	if n == account.NeedConfirmation && h.Letters == nil {
+		return v.T("need_identity_confirmation_no_letter")
+	}
+	return v.T("need_" + string(n))
 }
 
 func nonEmpty(ss ...string) []string {

@@ -46,6 +46,7 @@ type letterData struct {
 	CodeForm  bool
 	Address   []input
 	Code      input
+	Centers   bool // the directory of centers exists: link to it
 }
 
 // letterRow is the newest letter.
@@ -83,7 +84,8 @@ func (h *Handler) renderLetter(w http.ResponseWriter, r *http.Request, status in
 		h.internal(w, r, err)
 		return
 	}
-	d := letterData{Level: string(acc.Level), LevelText: v.T("level_" + string(acc.Level)), CanOrder: st.CanOrder}
+	d := letterData{Level: string(acc.Level), LevelText: v.T("level_" + string(acc.Level)), CanOrder: st.CanOrder,
+		Centers: h.Centers != nil}
 	if acc.Level == account.Confirmed {
 		d.Method = v.T("letter_method_" + acc.ConfirmationMethod)
 	}

@@ -99,11 +99,24 @@ func (h *Handler) opStaffAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := h.StaffDesk.AddByLogin(r.Context(), d.member, login, d.member.CenterID, staff.Operator)
+	if errors.Is(err, staff.ErrNoAccount) || errors.Is(err, staff.ErrForbidden) {
+		h.staffAddRefused(w, r, v, d)
+		return
+	}
 	if err != nil {
 		h.staffFailed(w, r, v, d, err)
 		return
 	}
 	seeOther(w, r, "/operator/staff?done=added")
+}
+
+// staffAddRefused answers an addition that cannot be made. Whether a Civis account has the
+// login is not the center's business (a search at the workstation answers that, with a reason,
+// on the citizen's record): an unknown login, staff of another center and a center_admin get
+// the same answer.
+func (h *Handler) staffAddRefused(w http.ResponseWriter, r *http.Request, v *view, d *desk) {
+	v.addFieldError("op-login", v.T("op_field_login_cannot_add"))
+	h.renderStaff(w, r, http.StatusUnprocessableEntity, v, d)
 }
 
 // opStaffRemove ends an operator's membership.
@@ -120,12 +133,11 @@ func (h *Handler) opStaffRemove(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/operator/staff?done=removed")
 }
 
-// staffFailed shows why a staff change was refused on the staff page.
+// staffFailed shows on the staff page why a removal was refused; any other failure is an
+// internal error.
 func (h *Handler) staffFailed(w http.ResponseWriter, r *http.Request, v *view, d *desk, err error) {
 	status := http.StatusUnprocessableEntity
 	switch {
-	case errors.Is(err, staff.ErrNoAccount):
-		v.addFieldError("op-login", v.T("op_field_login_unknown"))
 	case errors.Is(err, staff.ErrForbidden):
 		status, v.Alert = http.StatusForbidden, v.T("op_problem_staff_forbidden")
 	case errors.Is(err, staff.ErrNotStaff):

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/civis-id/civis/internal/app/apptest"
 	"github.com/civis-id/civis/internal/mfa"
 	"github.com/civis-id/civis/internal/staff"
@@ -183,17 +185,28 @@ func testStaffPages(t *testing.T, env *apptest.Env) {
 		t.Errorf("the staff page lists %d members, want %d", n, before+1)
 	}
 
-	res = admin.c.post("/operator/staff/add", url.Values{"login": {"+7 916 222-00-09"}})
-	checkPage(t, res, http.StatusUnprocessableEntity, "Нет учётной записи")
-	checkInvalid(t, res.body, "op-login")
-
-	// Center B's operator is not center A's business: neither adding nor removing them.
-	res = admin.c.post("/operator/staff/add", url.Values{"login": {other.phone}})
-	checkPage(t, res, http.StatusForbidden, "только его центр")
+	// Center B's operator is not center A's business: neither adding nor removing them. Nor
+	// is whether a login has an account: an unknown login, center B's operator and a
+	// center_admin (the admin themselves) get the same answer.
+	refused := func(login string) string {
+		res := admin.c.post("/operator/staff/add", url.Values{"login": {login}})
+		checkPage(t, res, http.StatusUnprocessableEntity, "добавить сотрудника нельзя")
+		checkInvalid(t, res.body, "op-login")
+		return strings.ReplaceAll(html.UnescapeString(res.body), login, "LOGIN")
+	}
+	unknown := refused("+7 916 222-00-09")
+	for _, login := range []string{other.phone, admin.phone} {
+		if diff := cmp.Diff(unknown, refused(login)); diff != "" {
+			t.Errorf("adding %s is answered unlike an unknown login (-unknown +got):\n%s", login, diff)
+		}
+	}
 	res = admin.c.post("/operator/staff/remove", url.Values{"account_id": {other.id}})
 	checkPage(t, res, http.StatusForbidden, "только его центр")
 	if m, err := env.App.Staff.Get(context.Background(), other.id); err != nil || m.CenterID != centerB {
 		t.Errorf("center B's operator after center A's attempts: %+v, %v", m, err)
+	}
+	if m, err := env.App.Staff.Get(context.Background(), admin.id); err != nil || m.Role != staff.CenterAdmin {
+		t.Errorf("the center_admin after adding themselves: %+v, %v", m, err)
 	}
 
 	added, err := env.App.StaffDesk.FindLogin(context.Background(), "+79162220003")

@@ -28,7 +28,7 @@ func (h *Handler) profileCabinet(ctx context.Context, v *view, d *cabinetData, a
 	if _, needs, ok := acc.NextLevelWith(p.Meets); ok {
 		d.Needs = d.Needs[:0]
 		for _, n := range needs {
-			d.Needs = append(d.Needs, v.T("need_"+string(n)))
+			d.Needs = append(d.Needs, h.needText(v, n))
 		}
 	}
 	vr := profileVerificationView(v, p, last, false)

@@ -84,7 +84,11 @@ func (h *Handler) recoverStart(w http.ResponseWriter, r *http.Request) {
 // recoverCenter explains what to do without the phone: a service center restores access.
 func (h *Handler) recoverCenter(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "title_recover_center")
-	v.Data = struct{ Centers string }{"/centers?service=recover"}
+	d := struct{ Centers string }{} // the directory's URL, when it exists
+	if h.Centers != nil {
+		d.Centers = "/centers?service=recover"
+	}
+	v.Data = d
 	h.render(w, r, http.StatusOK, "recover_center", v)
 }
 

@@ -78,11 +78,11 @@ func TestClaimWords(t *testing.T) {
 
 func TestStepsTo(t *testing.T) {
 	v := testView(t, "en")
-	got := stepsTo(v, &account.Account{Level: account.Simplified}, account.Confirmed)
+	got := (&Handler{}).stepsTo(v, &account.Account{Level: account.Simplified}, account.Confirmed)
 	if len(got) != 5 || got[1] != "add your SNILS" || got[4][:len("confirm your identity")] != "confirm your identity" {
 		t.Errorf("steps from simplified to confirmed: %q", got)
 	}
-	if got := stepsTo(v, &account.Account{Level: account.Confirmed}, account.Standard); len(got) != 0 {
+	if got := (&Handler{}).stepsTo(v, &account.Account{Level: account.Confirmed}, account.Standard); len(got) != 0 {
 		t.Errorf("steps down: %q", got)
 	}
 }

@@ -49,7 +49,7 @@ func (h *Handler) renderRefuse(w http.ResponseWriter, r *http.Request, id string
 		current := ""
 		if st.Account != nil {
 			current = levelWords(v, string(st.Account.Level))
-			d.Steps = stepsTo(v, st.Account, st.Required)
+			d.Steps = h.stepsTo(v, st.Account, st.Required)
 		}
 		d.Lead = v.T("refuse_level_too_low", "Site", site, "Required", required, "Current", current)
 		d.Todo, d.Cabinet = v.T("refuse_level_steps", "Required", required), true

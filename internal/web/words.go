@@ -93,7 +93,7 @@ func levelWords(v *view, level string) string {
 
 // stepsTo lists what account a needs to reach level target, level by level, in the cabinet's
 // words.
-func stepsTo(v *view, a *account.Account, target account.Level) []string {
+func (h *Handler) stepsTo(v *view, a *account.Account, target account.Level) []string {
 	var out []string
 	cur := *a
 	for cur.Level.Rank() < target.Rank() {
@@ -102,7 +102,7 @@ func stepsTo(v *view, a *account.Account, target account.Level) []string {
 			break
 		}
 		for _, n := range needs {
-			out = append(out, v.T("need_"+string(n)))
+			out = append(out, h.needText(v, n))
 		}
 		cur.Level = next
 	}
