@@ -39,6 +39,16 @@ type prefRow struct {
 	SMS, Email  bool
 }
 
+// citizenAccount returns the signed-in citizen's active account, or sends the browser to
+// sign in.
+func (h *Handler) citizenAccount(w http.ResponseWriter, r *http.Request) (*account.Account, bool) {
+	sess, ok := h.careSession(w, r)
+	if !ok {
+		return nil, false
+	}
+	return h.activeAccount(w, r, sess)
+}
+
 // activeAccount loads the signed-in citizen's account; a deleted one ends the session.
 func (h *Handler) activeAccount(w http.ResponseWriter, r *http.Request, sess *session.Session) (*account.Account, bool) {
 	acc, err := h.Accounts.GetAccount(r.Context(), sess.AccountID)

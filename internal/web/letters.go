@@ -57,17 +57,8 @@ type letterRow struct {
 	Sent, Delivered, Expires   *stamp
 }
 
-// letterAccount returns the signed-in citizen's active account, or answers itself.
-func (h *Handler) letterAccount(w http.ResponseWriter, r *http.Request) (*account.Account, bool) {
-	sess, ok := h.careSession(w, r)
-	if !ok {
-		return nil, false
-	}
-	return h.activeAccount(w, r, sess)
-}
-
 func (h *Handler) letterPage(w http.ResponseWriter, r *http.Request) {
-	acc, ok := h.letterAccount(w, r)
+	acc, ok := h.citizenAccount(w, r)
 	if !ok {
 		return
 	}
@@ -142,7 +133,7 @@ func (h *Handler) letterOrder(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	acc, ok := h.letterAccount(w, r)
+	acc, ok := h.citizenAccount(w, r)
 	if !ok {
 		return
 	}
@@ -166,7 +157,7 @@ func (h *Handler) letterConfirm(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	acc, ok := h.letterAccount(w, r)
+	acc, ok := h.citizenAccount(w, r)
 	if !ok {
 		return
 	}

@@ -4,18 +4,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/civis-id/civis/internal/operator"
 )
 
-// opRegisterFields are the text inputs of the register form, as (name, type, max length,
-// required).
-var opRegisterFields = []struct {
-	name, typ string
-	max       int
-	required  bool
-}{
+// opRegisterFields are the text inputs of the register form.
+var opRegisterFields = []opField{
 	{"last_name", "text", 100, true}, {"first_name", "text", 100, true}, {"middle_name", "text", 100, false},
 	{"phone", "tel", 32, false}, {"email", "email", 254, false},
 	{"birth_date", "text", 10, true}, {"birth_place", "text", 200, true}, {"citizenship", "text", 3, true},
@@ -26,32 +20,29 @@ var opRegisterFields = []struct {
 	{"reason", "text", maxReason, false},
 }
 
-// formData is the content of an action's form.
-type formData struct {
-	Center    string
-	RequestID string
-	In        map[string]input
-	Gender    []kindOption
-	Activate  []kindOption
-	TempPass  bool
+// opRestoreFields are the text inputs of the restore form.
+var opRestoreFields = []opField{
+	{"account_id", "text", 64, true}, {"new_phone", "tel", 32, false}, {"new_email", "email", 254, false},
+	{"reason", "text", maxReason, false},
+}
+
+// opDuplicateFields are the text inputs of the duplicate form.
+var opDuplicateFields = []opField{
+	{"keep_id", "text", 64, true}, {"remove_id", "text", 64, true}, {"reason", "text", maxReason, false},
+}
+
+// opRegisterDefaults are what a new register form starts with.
+func opRegisterDefaults() url.Values {
+	return url.Values{"citizenship": {"RUS"}, "activation": {operator.ActivationPassword}}
 }
 
 // opRegisterForm shows the form to register a citizen.
 func (h *Handler) opRegisterForm(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok {
-		return
-	}
-	v := h.newView(r, "title_op_register")
-	v.Form = url.Values{"citizenship": {"RUS"}, "activation": {operator.ActivationPassword}}
-	h.renderRegister(w, r, http.StatusOK, v, d)
+	h.opFormPage(w, r, "title_op_register", opRegisterDefaults(), h.renderRegister)
 }
 
 func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, status int, v *view, d *desk) {
-	fd := formData{Center: d.center, RequestID: newRequestID(), In: map[string]input{}}
-	for _, f := range opRegisterFields {
-		fd.In[f.name] = opInput(v, f.name, f.typ, f.max, f.required)
-	}
+	fd := newFormData(v, d, opRegisterFields)
 	for _, g := range []string{"male", "female"} {
 		fd.Gender = append(fd.Gender, kindOption{Value: g, Label: v.T("op_gender_" + g), Checked: v.Val("gender") == g})
 	}
@@ -66,87 +57,57 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, status 
 // opRegister registers a citizen; the search's "register" button opens the form filled with
 // what was searched (start).
 func (h *Handler) opRegister(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok || !h.parseForm(w, r) {
+	p, ok := h.opSubmitted(w, r, h.renderRegister)
+	if !ok {
 		return
 	}
-	f := r.PostForm
-	if f.Get("start") != "" {
+	if p.f.Get("start") != "" {
 		v := h.newView(r, "title_op_register")
-		v.Form = url.Values{"citizenship": {"RUS"}, "activation": {operator.ActivationPassword}}
+		v.Form = opRegisterDefaults()
 		for _, k := range []string{"snils", "phone", "email", "passport_series", "passport_number", "reason"} {
-			v.Form.Set(k, f.Get(k))
+			v.Form.Set(k, p.f.Get(k))
 		}
-		h.renderRegister(w, r, http.StatusOK, v, d)
+		p.again(v, http.StatusOK)
 		return
 	}
-	again := func(v *view, status int) { h.renderRegister(w, r, status, v, d) }
-	in := operator.RegisterInput{
-		LastName: trim(f, "last_name"), FirstName: trim(f, "first_name"), MiddleName: trim(f, "middle_name"),
-		Phone: trim(f, "phone"), Email: trim(f, "email"), Gender: f.Get("gender"),
-		BirthDate: isoDate(trim(f, "birth_date")), BirthPlace: trim(f, "birth_place"),
-		Citizenship: strings.ToUpper(trim(f, "citizenship")), SNILS: trim(f, "snils"),
-		Passport: operator.Passport{Series: trim(f, "passport_series"), Number: trim(f, "passport_number"),
-			IssueDate: isoDate(trim(f, "passport_issue_date")), Issuer: trim(f, "passport_issuer"),
-			DepartmentCode: trim(f, "passport_department_code")},
-		Activation: f.Get("activation"),
-	}
-	if !h.opRequestOK(w, r, f, again) {
+	if !p.requestOK() {
 		return
 	}
-	ids := opIDs("last_name", "first_name", "middle_name", "phone", "email", "gender", "birth_date", "birth_place",
-		"citizenship", "snils", "passport_series", "passport_number", "passport_issue_date", "passport_issuer",
-		"passport_department_code", "activation")
-	req, replayed, err := h.Operator.Register(r.Context(), h.actor(r, d, trim(f, "reason")), f.Get("request_id"), in)
-	h.opAct(w, r, d, "register", req, replayed, err, ids, again)
+	req, replayed, err := h.Operator.Register(r.Context(), p.actor(), p.requestID(), opRegisterInput(p))
+	p.answer("register", req, replayed, err, opIDs("last_name", "first_name", "middle_name", "phone", "email",
+		"gender", "birth_date", "birth_place", "citizenship", "snils", "passport_series", "passport_number",
+		"passport_issue_date", "passport_issuer", "passport_department_code", "activation"))
 }
 
-// opRequestOK checks the form's request id; a form without one (or with a broken one) is
-// shown again with a fresh id.
-func (h *Handler) opRequestOK(w http.ResponseWriter, r *http.Request, f url.Values, again func(*view, int)) bool {
-	id := f.Get("request_id")
-	if id != "" && len(id) <= 100 && !strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) {
-		return true
+// opRegisterInput reads the register form.
+func opRegisterInput(p *opPost) operator.RegisterInput {
+	return operator.RegisterInput{
+		LastName: p.get("last_name"), FirstName: p.get("first_name"), MiddleName: p.get("middle_name"),
+		Phone: p.get("phone"), Email: p.get("email"), Gender: p.f.Get("gender"),
+		BirthDate: readDate(p.get("birth_date")), BirthPlace: p.get("birth_place"),
+		Citizenship: strings.ToUpper(p.get("citizenship")), SNILS: p.get("snils"),
+		Passport: operator.Passport{Series: p.get("passport_series"), Number: p.get("passport_number"),
+			IssueDate: readDate(p.get("passport_issue_date")), Issuer: p.get("passport_issuer"),
+			DepartmentCode: p.get("passport_department_code")},
+		Activation: p.f.Get("activation"),
 	}
-	v := h.newView(r, "title_operator")
-	v.Form = f
-	v.Alert = v.T("op_problem_request_reused")
-	again(v, http.StatusBadRequest)
-	return false
-}
-
-func trim(f url.Values, name string) string { return strings.TrimSpace(f.Get(name)) }
-
-// isoDate reads DD.MM.YYYY as YYYY-MM-DD; anything else is passed on for the service to
-// judge.
-func isoDate(s string) string {
-	if t, err := time.Parse("02.01.2006", s); err == nil {
-		return t.Format(time.DateOnly)
-	}
-	return s
 }
 
 // opConfirm confirms the identity of the account found, once the operator typed the
 // passport number again.
 func (h *Handler) opConfirm(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok || !h.parseForm(w, r) {
+	p, ok := h.opSubmitted(w, r, h.opAgainSearch)
+	if !ok || !p.requestOK() {
 		return
 	}
-	f := r.PostForm
-	again := func(v *view, status int) { h.opAgainSearch(w, r, v, d, status) }
-	if !h.opRequestOK(w, r, f, again) {
-		return
-	}
-	number := strings.Join(strings.Fields(f.Get("passport_number")), "")
-	req, replayed, err := h.Operator.Confirm(r.Context(), h.actor(r, d, trim(f, "reason")), f.Get("request_id"),
-		trim(f, "account_id"), number)
-	h.opAct(w, r, d, "confirm", req, replayed, err, opIDs(), again)
+	number := strings.Join(strings.Fields(p.f.Get("passport_number")), "")
+	req, replayed, err := h.Operator.Confirm(r.Context(), p.actor(), p.requestID(), p.get("account_id"), number)
+	p.answer("confirm", req, replayed, err, opIDs())
 }
 
 // opAgainSearch answers a refused confirmation on the search page: the operator searches
 // again to see the profile.
-func (h *Handler) opAgainSearch(w http.ResponseWriter, r *http.Request, v *view, d *desk, status int) {
+func (h *Handler) opAgainSearch(w http.ResponseWriter, r *http.Request, status int, v *view, d *desk) {
 	for _, m := range v.Summary {
 		v.Alert = strings.TrimSpace(v.Alert + " " + m.Text)
 	}
@@ -156,22 +117,12 @@ func (h *Handler) opAgainSearch(w http.ResponseWriter, r *http.Request, v *view,
 
 // opRestoreForm shows the form to restore access to an account.
 func (h *Handler) opRestoreForm(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok {
-		return
-	}
-	v := h.newView(r, "title_op_restore")
-	v.Form = url.Values{"account_id": {r.URL.Query().Get("account")}}
-	h.renderRestore(w, r, http.StatusOK, v, d)
+	h.opFormPage(w, r, "title_op_restore", url.Values{"account_id": {r.URL.Query().Get("account")}}, h.renderRestore)
 }
 
 func (h *Handler) renderRestore(w http.ResponseWriter, r *http.Request, status int, v *view, d *desk) {
-	fd := formData{Center: d.center, RequestID: newRequestID(), In: map[string]input{},
-		TempPass: v.Val("temp_password") != ""}
-	fd.In["account_id"] = opInput(v, "account_id", "text", 64, true)
-	fd.In["new_phone"] = opInput(v, "new_phone", "tel", 32, false)
-	fd.In["new_email"] = opInput(v, "new_email", "email", 254, false)
-	fd.In["reason"] = opInput(v, "reason", "text", maxReason, false)
+	fd := newFormData(v, d, opRestoreFields)
+	fd.TempPass = v.Val("temp_password") != ""
 	v.Data = fd
 	v.Next = "/operator"
 	h.render(w, r, status, "operator_restore", v)
@@ -179,61 +130,42 @@ func (h *Handler) renderRestore(w http.ResponseWriter, r *http.Request, status i
 
 // opRestore sets a temporary password and/or new contacts.
 func (h *Handler) opRestore(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok || !h.parseForm(w, r) {
+	p, ok := h.opSubmitted(w, r, h.renderRestore)
+	if !ok || !p.requestOK() {
 		return
 	}
-	f := r.PostForm
-	again := func(v *view, status int) { h.renderRestore(w, r, status, v, d) }
-	if !h.opRequestOK(w, r, f, again) {
-		return
-	}
-	in := operator.RestoreInput{AccountID: trim(f, "account_id"), TempPassword: f.Get("temp_password") != "",
-		NewPhone: trim(f, "new_phone"), NewEmail: trim(f, "new_email")}
+	in := operator.RestoreInput{AccountID: p.get("account_id"), TempPassword: p.f.Get("temp_password") != "",
+		NewPhone: p.get("new_phone"), NewEmail: p.get("new_email")}
 	if !in.TempPassword && in.NewPhone == "" && in.NewEmail == "" {
 		v := h.newView(r, "title_op_restore")
-		v.Form, v.Alert = f, v.T("op_problem_restore_nothing")
-		again(v, http.StatusUnprocessableEntity)
+		v.Form, v.Alert = p.f, v.T("op_problem_restore_nothing")
+		p.again(v, http.StatusUnprocessableEntity)
 		return
 	}
-	req, replayed, err := h.Operator.Restore(r.Context(), h.actor(r, d, trim(f, "reason")), f.Get("request_id"), in)
-	h.opAct(w, r, d, "restore", req, replayed, err, opIDs("account_id", "new_phone", "new_email"), again)
+	req, replayed, err := h.Operator.Restore(r.Context(), p.actor(), p.requestID(), in)
+	p.answer("restore", req, replayed, err, opIDs("account_id", "new_phone", "new_email"))
 }
 
 // opDuplicateForm shows the form to remove a duplicate account.
 func (h *Handler) opDuplicateForm(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok {
-		return
-	}
-	v := h.newView(r, "title_op_duplicate")
 	q := r.URL.Query()
-	v.Form = url.Values{"keep_id": {q.Get("keep")}, "remove_id": {q.Get("remove")}}
-	h.renderDuplicate(w, r, http.StatusOK, v, d)
+	values := url.Values{"keep_id": {q.Get("keep")}, "remove_id": {q.Get("remove")}}
+	h.opFormPage(w, r, "title_op_duplicate", values, h.renderDuplicate)
 }
 
 func (h *Handler) renderDuplicate(w http.ResponseWriter, r *http.Request, status int, v *view, d *desk) {
-	fd := formData{Center: d.center, RequestID: newRequestID(), In: map[string]input{}}
-	fd.In["keep_id"] = opInput(v, "keep_id", "text", 64, true)
-	fd.In["remove_id"] = opInput(v, "remove_id", "text", 64, true)
-	fd.In["reason"] = opInput(v, "reason", "text", maxReason, false)
-	v.Data = fd
+	v.Data = newFormData(v, d, opDuplicateFields)
 	v.Next = "/operator"
 	h.render(w, r, status, "operator_duplicate", v)
 }
 
 // opDuplicate removes the duplicate account of the same person.
 func (h *Handler) opDuplicate(w http.ResponseWriter, r *http.Request) {
-	d, ok := h.opGate(w, r, false)
-	if !ok || !h.parseForm(w, r) {
+	p, ok := h.opSubmitted(w, r, h.renderDuplicate)
+	if !ok || !p.requestOK() {
 		return
 	}
-	f := r.PostForm
-	again := func(v *view, status int) { h.renderDuplicate(w, r, status, v, d) }
-	if !h.opRequestOK(w, r, f, again) {
-		return
-	}
-	req, replayed, err := h.Operator.RemoveDuplicate(r.Context(), h.actor(r, d, trim(f, "reason")), f.Get("request_id"),
-		trim(f, "keep_id"), trim(f, "remove_id"))
-	h.opAct(w, r, d, "duplicate", req, replayed, err, opIDs("keep_id", "remove_id"), again)
+	req, replayed, err := h.Operator.RemoveDuplicate(r.Context(), p.actor(), p.requestID(),
+		p.get("keep_id"), p.get("remove_id"))
+	p.answer("duplicate", req, replayed, err, opIDs("keep_id", "remove_id"))
 }

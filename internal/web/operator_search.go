@@ -195,14 +195,6 @@ func personRows(v *view, p *operator.Person) []personRow {
 	return out
 }
 
-// showDate shows YYYY-MM-DD as DD.MM.YYYY, anything else as it is.
-func showDate(s string) string {
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-		return s[8:] + "." + s[5:7] + "." + s[:4]
-	}
-	return s
-}
-
 // opWord translates prefix+value, or shows the value when the page has no word for it.
 func opWord(v *view, prefix, value string) string {
 	if value == "" {

@@ -8,8 +8,6 @@ import (
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/httpx"
 	"github.com/civis-id/civis/internal/proofing"
-	"github.com/civis-id/civis/internal/session"
-	"github.com/civis-id/civis/internal/store"
 )
 
 // The profile page: personal data and documents, their registry checks. One form per item
@@ -27,7 +25,7 @@ func (h *Handler) profileRoutes() map[string]http.HandlerFunc {
 
 // profilePage shows the profile, with a notice after a save or a submission.
 func (h *Handler) profilePage(w http.ResponseWriter, r *http.Request) {
-	acc, ok := h.profileAccount(w, r)
+	acc, ok := h.citizenAccount(w, r)
 	if !ok {
 		return
 	}
@@ -46,7 +44,7 @@ func (h *Handler) profileSave(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	acc, ok := h.profileAccount(w, r)
+	acc, ok := h.citizenAccount(w, r)
 	if !ok {
 		return
 	}
@@ -76,7 +74,7 @@ func (h *Handler) profileSubmit(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	acc, ok := h.profileAccount(w, r)
+	acc, ok := h.citizenAccount(w, r)
 	if !ok {
 		return
 	}
@@ -141,32 +139,6 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, status i
 	v.Data = h.profileView(v, acc, p, last, posted, taken)
 	v.Next = "/profile"
 	h.render(w, r, status, "profile", v)
-}
-
-// profileAccount returns the signed-in citizen's active account, or sends the browser to sign
-// in.
-func (h *Handler) profileAccount(w http.ResponseWriter, r *http.Request) (*account.Account, bool) {
-	sess, err := h.current(r)
-	if errors.Is(err, session.ErrInvalid) {
-		h.endSessionIfSent(w, r)
-		seeOther(w, r, "/login")
-		return nil, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return nil, false
-	}
-	acc, err := h.Accounts.GetAccount(r.Context(), sess.AccountID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && acc.State != account.Active) {
-		h.endSession(w)
-		seeOther(w, r, "/login")
-		return nil, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return nil, false
-	}
-	return acc, true
 }
 
 func (h *Handler) profileMeta(r *http.Request) proofing.Meta {

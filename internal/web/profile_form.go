@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/civis-id/civis/internal/ident"
@@ -39,7 +38,7 @@ func profItemValues[T any](sec profileSection, x *T) profVals {
 	for _, f := range sec.Fields {
 		out[f.Name] = raw[f.Name]
 		if f.Kind == "date" {
-			out[f.Name] = profShowDate(raw[f.Name])
+			out[f.Name] = showDate(raw[f.Name])
 		}
 	}
 	return out
@@ -202,7 +201,7 @@ func profDecode[T any](sec profileSection, vals profVals) *T {
 			continue
 		}
 		if f.Kind == "date" {
-			v = profReadDate(v)
+			v = readDate(v)
 		}
 		raw[f.Name] = v
 	}
@@ -210,33 +209,4 @@ func profDecode[T any](sec profileSection, vals profVals) *T {
 	b, _ := json.Marshal(raw)
 	_ = json.Unmarshal(b, &x) // every field of the items is a string
 	return &x
-}
-
-// profDayFirstRE matches a date typed day first: 14.03.1985, 14/03/1985, 14-03-1985, 1.3.1985.
-var profDayFirstRE = regexp.MustCompile(`^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$`)
-
-// profReadDate rewrites a date typed day first as YYYY-MM-DD; anything else is passed on as
-// typed, for the service to judge.
-func profReadDate(s string) string {
-	s = strings.TrimSpace(s)
-	m := profDayFirstRE.FindStringSubmatch(s)
-	if m == nil {
-		return s
-	}
-	return m[3] + "-" + profPad2(m[2]) + "-" + profPad2(m[1])
-}
-
-func profPad2(s string) string {
-	if len(s) == 1 {
-		return "0" + s
-	}
-	return s
-}
-
-// profShowDate writes a stored YYYY-MM-DD date as DD.MM.YYYY.
-func profShowDate(s string) string {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return s
-	}
-	return s[8:10] + "." + s[5:7] + "." + s[0:4]
 }

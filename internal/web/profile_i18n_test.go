@@ -138,11 +138,11 @@ func TestProfileLocate(t *testing.T) {
 func TestProfileDates(t *testing.T) {
 	for in, want := range map[string]string{"14.03.1985": "1985-03-14", "1.3.1985": "1985-03-01",
 		"14/03/1985": "1985-03-14", " 1985-03-14 ": "1985-03-14", "14.03.85": "14.03.85"} {
-		if got := profReadDate(in); got != want {
-			t.Errorf("profReadDate(%q) = %q, want %q", in, got, want)
+		if got := readDate(in); got != want {
+			t.Errorf("readDate(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := profShowDate("1985-03-14"); got != "14.03.1985" {
-		t.Errorf("profShowDate = %q", got)
+	if got := showDate("1985-03-14"); got != "14.03.1985" {
+		t.Errorf("showDate = %q", got)
 	}
 }
