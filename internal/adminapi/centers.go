@@ -74,29 +74,14 @@ func CenterView(c *center.Center) Center {
 		CreatedAt: rfc3339(c.CreatedAt), UpdatedAt: rfc3339(c.UpdatedAt)}
 }
 
-// centerProblem writes the problem for a center error: field errors (rows[N].column for an
-// import), an unknown center, or an internal error (logged).
+// centerProblem writes the problem for a center error: an unknown center, or what httpx
+// makes of it (field errors, rows[N].column for an import; else an internal error, logged).
 func (h *Handler) centerProblem(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *center.ValidationError
-	var ie *center.ImportError
-	switch {
-	case errors.As(err, &ve):
-		p := httpx.NewProblem("validation_failed", "")
-		for _, f := range ve.Fields {
-			p.Errors = append(p.Errors, httpx.FieldError(f))
-		}
-		httpx.WriteProblem(w, p)
-	case errors.As(err, &ie):
-		p := httpx.NewProblem("validation_failed", "the import was refused and nothing changed; rows are the file's lines, the header is row 1")
-		for _, row := range ie.Rows {
-			p.Errors = append(p.Errors, httpx.FieldError{Field: row.Path(), Code: row.Code, Message: row.Message})
-		}
-		httpx.WriteProblem(w, p)
-	case errors.Is(err, store.ErrNotFound):
+	if errors.Is(err, store.ErrNotFound) {
 		httpx.WriteProblem(w, httpx.NewProblem("not_found", "no center has this id"))
-	default:
-		httpx.WriteError(w, r, h.Logger, err)
+		return
 	}
+	httpx.WriteError(w, r, h.Logger, err)
 }
 
 // centerPath answers /api/v1/admin/centers/import with another method than POST as an unknown

@@ -80,19 +80,12 @@ func (h *Handler) getCenter(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, h.centerItem(c))
 }
 
-// centerFail answers the query's field errors, an unknown center, or an internal error.
+// centerFail answers err: an unknown center is not_found, the query's field errors are
+// validation_failed (center.ValidationError is an httpx.Coded).
 func (h *Handler) centerFail(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *center.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		p := httpx.NewProblem("validation_failed", "")
-		for _, f := range ve.Fields {
-			p.Errors = append(p.Errors, httpx.FieldError(f))
-		}
-		httpx.WriteProblem(w, p)
-	case errors.Is(err, store.ErrNotFound):
+	if errors.Is(err, store.ErrNotFound) {
 		httpx.WriteProblem(w, httpx.NewProblem("not_found", "no center has this id"))
-	default:
-		h.fail(w, r, err)
+		return
 	}
+	h.fail(w, r, err)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/civis-id/civis/internal/httpx"
@@ -57,7 +56,7 @@ func (h *Handler) operatorRegister(w http.ResponseWriter, r *http.Request) {
 	var in operatorRegistrationRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
 		req, replayed, err := h.Operator.Register(r.Context(), a, in.RequestID, in.input())
-		h.operatorAnswer(w, r, req, replayed, err)
+		h.ledgerAnswer(w, r, req, replayed, err)
 	}
 }
 
@@ -65,7 +64,7 @@ func (h *Handler) operatorConfirm(w http.ResponseWriter, r *http.Request) {
 	var in operatorConfirmationRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
 		req, replayed, err := h.Operator.Confirm(r.Context(), a, in.RequestID, in.AccountID, in.PassportNumber)
-		h.operatorAnswer(w, r, req, replayed, err)
+		h.ledgerAnswer(w, r, req, replayed, err)
 	}
 }
 
@@ -74,7 +73,7 @@ func (h *Handler) operatorRestore(w http.ResponseWriter, r *http.Request) {
 	if a, ok := h.operatorJSON(w, r, &in); ok {
 		req, replayed, err := h.Operator.Restore(r.Context(), a, in.RequestID, operator.RestoreInput{AccountID: in.AccountID,
 			TempPassword: in.TempPassword, NewPhone: in.NewPhone, NewEmail: in.NewEmail})
-		h.operatorAnswer(w, r, req, replayed, err)
+		h.ledgerAnswer(w, r, req, replayed, err)
 	}
 }
 
@@ -82,7 +81,7 @@ func (h *Handler) operatorDuplicate(w http.ResponseWriter, r *http.Request) {
 	var in operatorDuplicateRequest
 	if a, ok := h.operatorJSON(w, r, &in); ok {
 		req, replayed, err := h.Operator.RemoveDuplicate(r.Context(), a, in.RequestID, in.KeepAccountID, in.RemoveAccountID)
-		h.operatorAnswer(w, r, req, replayed, err)
+		h.ledgerAnswer(w, r, req, replayed, err)
 	}
 }
 
@@ -96,7 +95,7 @@ func (h *Handler) operatorSearch(w http.ResponseWriter, r *http.Request) {
 	f, err := h.Operator.Find(r.Context(), a, operator.Query{SNILS: in.SNILS, PassportSeries: in.PassportSeries,
 		PassportNumber: in.PassportNumber, Phone: in.Phone, Email: in.Email})
 	if err != nil {
-		h.operatorError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, foundBody(f))
@@ -113,7 +112,7 @@ func (h *Handler) operatorAccounts(w http.ResponseWriter, r *http.Request) {
 		PassportSeries: q.Get("passport_series"), PassportNumber: q.Get("passport_number"),
 		Phone: q.Get("phone"), Email: q.Get("email")})
 	if err != nil {
-		h.operatorError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, operatorExists{Exists: exists, Level: string(level)})
@@ -126,7 +125,7 @@ func (h *Handler) operatorRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := h.Operator.Request(r.Context(), a, r.PathValue("request_id"))
 	if err != nil {
-		h.operatorError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	e := operatorRequestEntry{RequestID: req.ID, Type: req.Type, State: string(req.State), Code: req.Code,
@@ -152,17 +151,17 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := h.Operator.Activate(r.Context(), r.PathValue("token"), in.Password, h.meta(r).IP)
 	if err != nil {
-		h.operatorError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, activationResponse{AccountID: id})
 }
 
-// operatorAnswer writes the ledger's answer to a request, the same on every resend (marked
-// as a replay, as the partner API marks it).
-func (h *Handler) operatorAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, replayed bool, err error) {
+// ledgerAnswer writes the ledger's answer to a request, the same on every resend (marked
+// as a replay), or the problem for err.
+func (h *Handler) ledgerAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, replayed bool, err error) {
 	if err != nil {
-		h.operatorError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	writeLedgerAnswer(w, req, replayed)
@@ -185,63 +184,8 @@ func writeLedgerAnswer(w http.ResponseWriter, req *ledger.Request, replayed bool
 	}
 }
 
-// ledgerError is the problem for the ledger's own refusals of a request id.
-func ledgerError(err error) (*httpx.Problem, bool) {
-	switch {
-	case errors.Is(err, ledger.ErrReused):
-		return httpx.NewProblem("request_id_reused",
-			"this request_id was already used for a request with other data; use a new request_id"), true
-	case errors.Is(err, ledger.ErrInvalidID):
-		return httpx.NewProblem("request_id_invalid", ""), true
-	}
-	return nil, false
-}
-
-// operatorError writes the problem for an error of the operator service.
-func (h *Handler) operatorError(w http.ResponseWriter, r *http.Request, err error) {
-	var rej *ledger.Rejection
-	switch {
-	case errors.As(err, &rej):
-		p := httpx.NewProblem(rej.Code, rej.Message)
-		if fs, ok := rej.Detail.([]operator.FieldError); ok {
-			for _, f := range fs {
-				p.Errors = append(p.Errors, httpx.FieldError(f))
-			}
-		}
-		httpx.WriteProblem(w, p)
-	default:
-		if p, ok := ledgerError(err); ok {
-			httpx.WriteProblem(w, p)
-			return
-		}
-		if p, ok := failureProblem(err); ok {
-			httpx.WriteProblem(w, p)
-			return
-		}
-		h.fail(w, r, err)
-	}
-}
-
-// failureProblem is the problem of a request the ledger recorded as failed for now
-// (rate_limited): the failure's message as the detail, with Retry-After from its cause.
-func failureProblem(err error) (*httpx.Problem, bool) {
-	var f *ledger.Failure
-	if !errors.As(err, &f) {
-		return nil, false
-	}
-	p, known := httpx.ProblemFor(f.Err)
-	if !known || p.Code != f.Code {
-		return nil, false
-	}
-	p.Detail = f.Message
-	return p, true
-}
-
 // ledgerProblem rebuilds the problem document of a stored refusal.
 func ledgerProblem(req *ledger.Request) *httpx.Problem {
-	p := httpx.NewProblem(req.Code, req.Message)
-	if len(req.Result) > 0 {
-		_ = json.Unmarshal(req.Result, &p.Errors)
-	}
+	p, _ := httpx.ProblemFor(req.Refusal())
 	return p
 }

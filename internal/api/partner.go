@@ -96,7 +96,7 @@ func (h *Handler) partnerConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, replayed, err := h.Partner.Confirm(r.Context(), bank, in.RequestID, in.person())
-	h.partnerAnswer(w, r, req, replayed, err)
+	h.ledgerAnswer(w, r, req, replayed, err)
 }
 
 func (h *Handler) partnerRegister(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +110,7 @@ func (h *Handler) partnerRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, replayed, err := h.Partner.Register(r.Context(), bank, in.RequestID, in.registration())
-	h.partnerAnswer(w, r, req, replayed, err)
+	h.ledgerAnswer(w, r, req, replayed, err)
 }
 
 func (h *Handler) partnerRequest(w http.ResponseWriter, r *http.Request) {
@@ -174,30 +174,4 @@ func (h *Handler) partnerClient(w http.ResponseWriter, r *http.Request, auth *cl
 // reason is err's message without the sentinel's own prefix.
 func reason(err, sentinel error) string {
 	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), sentinel.Error()), ": ")
-}
-
-// partnerAnswer writes the ledger's answer to a request, the same on every resend.
-func (h *Handler) partnerAnswer(w http.ResponseWriter, r *http.Request, req *ledger.Request, replayed bool, err error) {
-	var pe *partner.Error
-	if errors.As(err, &pe) {
-		p := httpx.NewProblem(pe.Code, "")
-		for _, f := range pe.Fields {
-			p.Errors = append(p.Errors, httpx.FieldError(f))
-		}
-		httpx.WriteProblem(w, p)
-		return
-	}
-	if p, ok := ledgerError(err); ok {
-		httpx.WriteProblem(w, p)
-		return
-	}
-	if p, ok := failureProblem(err); ok {
-		httpx.WriteProblem(w, p)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeLedgerAnswer(w, req, replayed)
 }

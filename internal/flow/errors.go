@@ -62,6 +62,16 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("%s: %d field errors", e.Code, len(e.Fields))
 }
 
+// ProblemCode is the problem code of the HTTP answer.
+func (e *ValidationError) ProblemCode() string { return e.Code }
+
+// ProblemFields lists the field errors for the HTTP answer.
+func (e *ValidationError) ProblemFields(add func(field, code, message string)) {
+	for _, f := range e.Fields {
+		add(f.Field, f.Code, f.Message)
+	}
+}
+
 func (e *ValidationError) add(field, code, msg string) {
 	e.Fields = append(e.Fields, FieldError{Field: field, Code: code, Message: msg})
 }

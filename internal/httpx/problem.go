@@ -2,14 +2,12 @@ package httpx
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/pow"
 )
 
@@ -115,34 +113,6 @@ func NewProblem(code, detail string) *Problem {
 		c = codes["internal_error"]
 	}
 	return &Problem{Type: "https://civis.example/problems/" + code, Title: c.title, Status: c.status, Detail: detail, Code: code}
-}
-
-// ProblemFor converts a domain error into a problem; unknown errors become internal_error,
-// logged by the caller.
-func ProblemFor(err error) (*Problem, bool) {
-	var ve *flow.ValidationError
-	if errors.As(err, &ve) {
-		p := NewProblem(ve.Code, "")
-		for _, f := range ve.Fields {
-			p.Errors = append(p.Errors, FieldError(f))
-		}
-		return p, true
-	}
-	var fe *flow.Error
-	if errors.As(err, &fe) {
-		if _, ok := codes[fe.Code]; ok {
-			p := NewProblem(fe.Code, "")
-			p.retryAfter, p.PoW = fe.RetryAfter, fe.PoW
-			return p, true
-		}
-	}
-	var coded interface{ ProblemCode() string } // errors of other domains (mfa)
-	if errors.As(err, &coded) {
-		if _, ok := codes[coded.ProblemCode()]; ok {
-			return NewProblem(coded.ProblemCode(), ""), true
-		}
-	}
-	return NewProblem("internal_error", ""), false
 }
 
 // WriteProblem writes p as application/problem+json.

@@ -66,44 +66,6 @@ type Outcome struct {
 	Message string // a short human-readable summary
 }
 
-// Rejection is an operation's refusal that the ledger records and replays: the request was
-// understood and answered, and nothing changed. Any other error is a failure: nothing is
-// recorded but the failure, and the client may resend.
-type Rejection struct {
-	Code    string
-	Message string
-	Status  int
-	// Detail is the problem body to replay (for field errors); nil for a plain problem.
-	Detail any
-}
-
-func (r *Rejection) Error() string { return r.Code + ": " + r.Message }
-
-// Failure is an operation's refusal to act now that the client may resend later under the
-// same request id (rate_limited, with Retry-After): like any failure, nothing changed and
-// the request is recorded as failed, so a resend runs the operation again; but the ledger
-// records the failure's own code, message and status instead of internal. Err is the cause,
-// which Do returns wrapped (errors.As finds it).
-type Failure struct {
-	Code    string
-	Message string
-	Status  int
-	Err     error
-}
-
-func (f *Failure) Error() string { return f.Code + ": " + f.Message }
-
-// Unwrap returns the cause.
-func (f *Failure) Unwrap() error { return f.Err }
-
-// Errors of the ledger itself.
-var (
-	// ErrReused: the request id was already used for another operation or input.
-	ErrReused = errors.New("request_id_reused")
-	// ErrInvalidID: the request id is empty or not 1-100 visible ASCII characters.
-	ErrInvalidID = errors.New("request_id_invalid")
-)
-
 var idRE = regexp.MustCompile(`^[\x21-\x7e]{1,100}$`)
 
 // ValidID reports whether id is an acceptable request id.

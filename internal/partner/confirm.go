@@ -23,7 +23,8 @@ const ActionLevelRaised = "account.level_raised"
 // verified data: the account becomes confirmed with method bank, the citizen is told by
 // message, and the bank's request is audited on the citizen's chain. It returns the ledger
 // entry that answers the request (done, or rejected with a refusal code), and whether it is
-// a replay of an earlier answer. A *Error means the input is not valid (nothing recorded);
+// a replay of an earlier answer. A *flow.ValidationError means the input is not valid and
+// ledger.ErrInvalidID that the request id is malformed (nothing recorded either way);
 // ledger.ErrReused that the request id was used for another request.
 //
 // An account already confirmed is refused (account_confirmed) rather than answered as a

@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/civis-id/civis/internal/account"
@@ -78,15 +77,14 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// Error is a refusal before the ledger: the input is not valid (validation_failed, with
-// Fields), or the request id is not (request_id_invalid). Nothing is recorded: the same
-// request id may be sent again with corrected data.
+// Error is a refusal before the ledger that names only its problem code (unavailable).
+// Nothing is recorded: the same request id may be sent again. Input that is not valid is a
+// *flow.ValidationError, and a request id that is not valid is ledger.ErrInvalidID.
 type Error struct {
-	Code   string
-	Fields []FieldError
+	Code string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %d field errors", e.Code, len(e.Fields)) }
+func (e *Error) Error() string { return e.Code }
 
 // ProblemCode is the machine code of the HTTP answer.
 func (e *Error) ProblemCode() string { return e.Code }

@@ -1,11 +1,14 @@
 package partner
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/civis-id/civis/internal/account"
+	"github.com/civis-id/civis/internal/flow"
+	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/proofing"
 )
 
@@ -17,7 +20,7 @@ func ivanov() Person {
 }
 
 func fieldsOf(err error) []string {
-	e, ok := err.(*Error)
+	e, ok := err.(*flow.ValidationError)
 	if !ok {
 		return nil
 	}
@@ -57,7 +60,7 @@ func TestNormalizeConfirmation(t *testing.T) {
 	if !slices.Equal(got, wantF) {
 		t.Errorf("bad confirmation: %v, want %v", got, wantF)
 	}
-	if err := normalize("bad id", &p, nil, now); err == nil || err.(*Error).Code != "request_id_invalid" {
+	if err := normalize("bad id", &p, nil, now); !errors.Is(err, ledger.ErrInvalidID) {
 		t.Errorf("request id with a space: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civis-id/civis/internal/flow"
 	"github.com/civis-id/civis/internal/ident"
 	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/proofing"
@@ -40,7 +41,7 @@ const (
 // digits, passport series and number as digits, the phone in E.164, names with single spaces.
 func normalize(requestID string, p *Person, r *Registration, now time.Time) error {
 	if !ledger.ValidID(requestID) {
-		return &Error{Code: "request_id_invalid"}
+		return ledger.ErrInvalidID
 	}
 	personal := proofing.Personal{LastName: p.LastName, FirstName: p.FirstName, MiddleName: p.MiddleName,
 		Gender: "M", BirthDate: proofing.Date(p.BirthDate), BirthPlace: placeholderText, Citizenship: "RUS"}
@@ -57,12 +58,12 @@ func normalize(requestID string, p *Person, r *Registration, now time.Time) erro
 	}
 	snils := p.SNILS
 	patch := proofing.Patch{Personal: &personal, SNILS: &snils, IDDoc: &doc}
-	var fields []FieldError
+	var fields []flow.FieldError
 	var pe *proofing.Error
 	if err := patch.Normalize(now); errors.As(err, &pe) {
 		for _, f := range pe.Fields {
 			if name := fieldNames[f.Field]; name != "" && given[name] {
-				fields = append(fields, FieldError{Field: name, Code: f.Code, Message: f.Message})
+				fields = append(fields, flow.FieldError{Field: name, Code: f.Code, Message: f.Message})
 			}
 		}
 	} else if err != nil {
@@ -78,17 +79,17 @@ func normalize(requestID string, p *Person, r *Registration, now time.Time) erro
 		r.Email = contact(&fields, "email", r.Email, false, ident.NormalizeEmail)
 	}
 	if len(fields) > 0 {
-		return &Error{Code: CodeValidationFailed, Fields: fields}
+		return &flow.ValidationError{Code: CodeValidationFailed, Fields: fields}
 	}
 	return nil
 }
 
 // contact normalizes a phone or an email.
-func contact(fields *[]FieldError, field, s string, required bool, norm func(string) (string, error)) string {
+func contact(fields *[]flow.FieldError, field, s string, required bool, norm func(string) (string, error)) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
-			*fields = append(*fields, FieldError{Field: field, Code: ident.CodeRequired, Message: "this field is required"})
+			*fields = append(*fields, flow.FieldError{Field: field, Code: ident.CodeRequired, Message: "this field is required"})
 		}
 		return ""
 	}
@@ -99,7 +100,7 @@ func contact(fields *[]FieldError, field, s string, required bool, norm func(str
 		if errors.As(err, &ie) {
 			code = ie.Code
 		}
-		*fields = append(*fields, FieldError{Field: field, Code: code, Message: err.Error()})
+		*fields = append(*fields, flow.FieldError{Field: field, Code: code, Message: err.Error()})
 		return ""
 	}
 	return v
