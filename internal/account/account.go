@@ -120,6 +120,9 @@ type Store interface {
 	CreateAccount(ctx context.Context, a *Account, pw Password) error
 	// GetAccount returns the account with its contacts, or store.ErrNotFound.
 	GetAccount(ctx context.Context, id string) (*Account, error)
+	// AccountCore returns the account without its contacts (nothing to decrypt), for callers
+	// that need only its level and names, or store.ErrNotFound.
+	AccountCore(ctx context.Context, id string) (*Account, error)
 	// FindByContact returns the active account owning the verified contact, or store.ErrNotFound.
 	FindByContact(ctx context.Context, kind ContactKind, value string) (*Account, error)
 	// GetPassword returns the account's password hash, or store.ErrNotFound.

@@ -3,6 +3,8 @@ package grant
 import (
 	"context"
 	"time"
+
+	"github.com/civis-id/civis/internal/account"
 )
 
 // AuthRequest is a pending authorization: the RP's request as validated, then who signed in.
@@ -94,11 +96,18 @@ type Store interface {
 
 	CreateToken(ctx context.Context, t *Token) error
 	GetToken(ctx context.Context, id string) (*Token, error)
+	// TokenAccount returns an access token and the account it was issued for in one read,
+	// with the account's contacts only when wantContacts (nil: always) says the token's scopes
+	// release them; store.ErrNotFound when either is missing.
+	TokenAccount(ctx context.Context, id string, wantContacts func(scopes []string) bool) (*Token, *account.Account, error)
 	DeleteToken(ctx context.Context, id string) error
 
 	CreateRefresh(ctx context.Context, r *Refresh) error
 	RefreshByHash(ctx context.Context, hash string) (*Refresh, error)
 	RefreshByID(ctx context.Context, id string) (*Refresh, error)
+	// RefreshAccount returns the refresh token with this hash and its account, without
+	// contacts, in one read; store.ErrNotFound when either is missing.
+	RefreshAccount(ctx context.Context, hash string) (*Refresh, *account.Account, error)
 	// MarkRefreshUsed sets UsedAt if the token is still current; false when it was already used.
 	MarkRefreshUsed(ctx context.Context, id string, at time.Time) (bool, error)
 	// RevokeFamily revokes every refresh token of the family and deletes their access tokens.

@@ -45,33 +45,6 @@ func scopeClaims(a *account.Account, scope string) map[string]any {
 	return nil
 }
 
-// tokenAccountReader is implemented by stores that read an access token and its account in
-// one statement (sqlstore.DB); the contacts are read only when wantContacts says so.
-type tokenAccountReader interface {
-	TokenAccount(ctx context.Context, id string, wantContacts func(scopes []string) bool) (*grant.Token, *account.Account, error)
-}
-
-// refreshAccountReader is implemented by stores that read a refresh token (by hash) and its
-// account, without contacts, in one statement; the account then serves the ID token of the
-// same request.
-type refreshAccountReader interface {
-	RefreshAccount(ctx context.Context, hash string) (*grant.Refresh, *account.Account, error)
-}
-
-// accountCoreReader is implemented by stores that read an account without its contacts.
-type accountCoreReader interface {
-	AccountCore(ctx context.Context, id string) (*account.Account, error)
-}
-
-// accountForClaims reads the account behind an ID token: its level and confirmation method,
-// not its contacts, which no openid-scope claim uses.
-func (p *Provider) accountForClaims(ctx context.Context, id string) (*account.Account, error) {
-	if r, ok := p.Accounts.(accountCoreReader); ok {
-		return r.AccountCore(ctx, id)
-	}
-	return p.Accounts.GetAccount(ctx, id)
-}
-
 // needsContacts reports whether a scope releases a contact (email, phone).
 func needsContacts(scopes []string) bool {
 	return slices.Contains(scopes, "email") || slices.Contains(scopes, "mobile")
@@ -80,23 +53,15 @@ func needsContacts(scopes []string) bool {
 // tokenAndAccount reads a live access token and its account, current as stored: nothing of
 // either is cached, so a revoked token or a changed account is seen at once on every node.
 func (p *Provider) tokenAndAccount(ctx context.Context, id string) (*grant.Token, *account.Account, error) {
-	if r, ok := p.Grants.(tokenAccountReader); ok {
-		t, acc, err := r.TokenAccount(ctx, id, needsContacts)
-		if errors.Is(err, store.ErrNotFound) || err == nil && !p.Now().Before(t.ExpiresAt) {
-			return nil, nil, errTokenInactive
-		}
-		if err != nil {
-			return nil, nil, err // a storage failure is not the client's token's fault
-		}
-		return t, acc, nil
+	t, acc, err := p.Grants.TokenAccount(ctx, id, needsContacts)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, errTokenInactive
 	}
-	t, err := p.st.liveToken(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, err // a storage failure is not the client's token's fault
 	}
-	acc, err := p.Accounts.GetAccount(ctx, t.AccountID)
-	if err != nil {
-		return nil, nil, err
+	if !p.Now().Before(t.ExpiresAt) {
+		return nil, nil, errTokenInactive
 	}
 	return t, acc, nil
 }

@@ -179,14 +179,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 // TokenRequestByRefreshToken finds a current refresh token. A used one means the token was
 // stolen or replayed: the whole family is revoked.
 func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
-	var r *grant.Refresh
-	var acc *account.Account
-	var err error
-	if ra, ok := s.p.Grants.(refreshAccountReader); ok {
-		r, acc, err = ra.RefreshAccount(ctx, hashSecret(token))
-	} else {
-		r, err = s.p.Grants.RefreshByHash(ctx, hashSecret(token))
-	}
+	r, acc, err := s.p.Grants.RefreshAccount(ctx, hashSecret(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, op.ErrInvalidRefreshToken
 	}
@@ -339,7 +332,8 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo
 		return err
 	}
 	if acc == nil {
-		if acc, err = s.p.accountForClaims(ctx, accountID); err != nil {
+		// Its level and confirmation method, not its contacts: no openid-scope claim uses them.
+		if acc, err = s.p.Accounts.AccountCore(ctx, accountID); err != nil {
 			return err
 		}
 	}

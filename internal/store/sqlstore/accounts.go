@@ -63,20 +63,40 @@ func (db *DB) GetAccount(ctx context.Context, id string) (*account.Account, erro
 	return a, nil
 }
 
-// AccountCore returns the account without its contacts (one statement, nothing to decrypt),
-// for callers that need only its level and names, such as an ID token.
+// AccountCore implements account.Store: one statement, nothing to decrypt.
 func (db *DB) AccountCore(ctx context.Context, id string) (*account.Account, error) {
-	a := &account.Account{}
-	var created, updated, confirmed int64
-	err := db.read(ctx).QueryRowContext(ctx, `SELECT id, level, state, last_name, first_name,
-		middle_name, locale, confirmation_method, confirmed_at, created_at, updated_at FROM accounts WHERE id = $1`, id).
-		Scan(&a.ID, &a.Level, &a.State, &a.LastName, &a.FirstName, &a.MiddleName, &a.Locale,
-			&a.ConfirmationMethod, &confirmed, &created, &updated)
+	var ar accountRow
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.id = $1`, id).
+		Scan(ar.dest()...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	a.ConfirmedAt, a.CreatedAt, a.UpdatedAt = fromMicros(confirmed), fromMicros(created), fromMicros(updated)
-	return a, nil
+	return ar.account(), nil
+}
+
+// accountColumns are an account's own columns (not its contacts), from the table aliased a;
+// accountRow scans them.
+const accountColumns = `a.id, a.level, a.state, a.last_name, a.first_name, a.middle_name, a.locale,
+	a.confirmation_method, a.confirmed_at, a.created_at, a.updated_at`
+
+// accountRow receives a row's accountColumns.
+type accountRow struct {
+	a                           account.Account
+	confirmed, created, updated int64
+}
+
+// dest returns the scan destinations of accountColumns, in order.
+func (r *accountRow) dest() []any {
+	a := &r.a
+	return []any{&a.ID, &a.Level, &a.State, &a.LastName, &a.FirstName, &a.MiddleName, &a.Locale,
+		&a.ConfirmationMethod, &r.confirmed, &r.created, &r.updated}
+}
+
+// account returns the scanned account, without contacts.
+func (r *accountRow) account() *account.Account {
+	a := r.a
+	a.ConfirmedAt, a.CreatedAt, a.UpdatedAt = fromMicros(r.confirmed), fromMicros(r.created), fromMicros(r.updated)
+	return &a
 }
 
 func (db *DB) contacts(ctx context.Context, accountID string) ([]account.Contact, error) {

@@ -130,23 +130,20 @@ func (db *DB) GetToken(ctx context.Context, id string) (*grant.Token, error) {
 // token's scopes release them. store.ErrNotFound when either is missing.
 func (db *DB) TokenAccount(ctx context.Context, id string, wantContacts func(scopes []string) bool) (*grant.Token, *account.Account, error) {
 	t := &grant.Token{}
-	a := &account.Account{}
+	var ar accountRow
 	var scopes, aud, amr string
-	var auth, created, expires, aCreated, aUpdated, aConfirmed int64
+	var auth, created, expires int64
 	err := db.read(ctx).QueryRowContext(ctx, `SELECT t.id, t.client_id, t.account_id, t.session_id, t.refresh_id,
-		t.scopes, t.audience, t.amr, t.acr, t.auth_time, t.created_at, t.expires_at,
-		a.id, a.level, a.state, a.last_name, a.first_name, a.middle_name, a.locale, a.confirmation_method,
-		a.confirmed_at, a.created_at, a.updated_at
+		t.scopes, t.audience, t.amr, t.acr, t.auth_time, t.created_at, t.expires_at, `+accountColumns+`
 		FROM oidc_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = $1`, id).
-		Scan(&t.ID, &t.ClientID, &t.AccountID, &t.SessionID, &t.RefreshID, &scopes, &aud, &amr, &t.ACR, &auth, &created, &expires,
-			&a.ID, &a.Level, &a.State, &a.LastName, &a.FirstName, &a.MiddleName, &a.Locale, &a.ConfirmationMethod,
-			&aConfirmed, &aCreated, &aUpdated)
+		Scan(append([]any{&t.ID, &t.ClientID, &t.AccountID, &t.SessionID, &t.RefreshID, &scopes, &aud, &amr, &t.ACR,
+			&auth, &created, &expires}, ar.dest()...)...)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
 	t.Scopes, t.Audience, t.AMR = strings.Fields(scopes), strings.Fields(aud), strings.Fields(amr)
 	t.AuthTime, t.CreatedAt, t.ExpiresAt = fromMicros(auth), fromMicros(created), fromMicros(expires)
-	a.ConfirmedAt, a.CreatedAt, a.UpdatedAt = fromMicros(aConfirmed), fromMicros(aCreated), fromMicros(aUpdated)
+	a := ar.account()
 	if wantContacts == nil || wantContacts(t.Scopes) {
 		if a.Contacts, err = db.contacts(ctx, a.ID); err != nil {
 			return nil, nil, err
@@ -201,25 +198,21 @@ func (db *DB) refresh(ctx context.Context, column, value string) (*grant.Refresh
 // in one statement: the refresh grant's read, whose account fills the new ID token.
 func (db *DB) RefreshAccount(ctx context.Context, hash string) (*grant.Refresh, *account.Account, error) {
 	r := &grant.Refresh{}
-	a := &account.Account{}
+	var ar accountRow
 	var scopes, aud, amr string
-	var auth, used, created, expires, aCreated, aUpdated, aConfirmed int64
+	var auth, used, created, expires int64
 	err := db.read(ctx).QueryRowContext(ctx, `SELECT r.id, r.token_hash, r.family_id, r.client_id, r.account_id,
 		r.session_id, r.scopes, r.audience, r.amr, r.acr, r.auth_time, r.used_at, r.revoked, r.created_at, r.expires_at,
-		a.id, a.level, a.state, a.last_name, a.first_name, a.middle_name, a.locale, a.confirmation_method,
-		a.confirmed_at, a.created_at, a.updated_at
+		`+accountColumns+`
 		FROM oidc_refresh_tokens r JOIN accounts a ON a.id = r.account_id WHERE r.token_hash = $1`, hash).
-		Scan(&r.ID, &r.TokenHash, &r.FamilyID, &r.ClientID, &r.AccountID, &r.SessionID, &scopes, &aud, &amr, &r.ACR,
-			&auth, &used, &r.Revoked, &created, &expires,
-			&a.ID, &a.Level, &a.State, &a.LastName, &a.FirstName, &a.MiddleName, &a.Locale, &a.ConfirmationMethod,
-			&aConfirmed, &aCreated, &aUpdated)
+		Scan(append([]any{&r.ID, &r.TokenHash, &r.FamilyID, &r.ClientID, &r.AccountID, &r.SessionID, &scopes, &aud, &amr,
+			&r.ACR, &auth, &used, &r.Revoked, &created, &expires}, ar.dest()...)...)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
 	r.Scopes, r.Audience, r.AMR = strings.Fields(scopes), strings.Fields(aud), strings.Fields(amr)
 	r.AuthTime, r.UsedAt, r.CreatedAt, r.ExpiresAt = fromMicros(auth), fromMicros(used), fromMicros(created), fromMicros(expires)
-	a.ConfirmedAt, a.CreatedAt, a.UpdatedAt = fromMicros(aConfirmed), fromMicros(aCreated), fromMicros(aUpdated)
-	return r, a, nil
+	return r, ar.account(), nil
 }
 
 // MarkRefreshUsed implements grant.Store: a conditional update, so of two concurrent uses
