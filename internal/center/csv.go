@@ -9,8 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/civis-id/civis/internal/store"
+	"time"
 )
 
 // Columns are the columns of a CSV import, in this order, named by a header row:
@@ -78,26 +77,9 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 		return ImportResult{}, err
 	}
 	var res ImportResult
-	write := func(ctx context.Context) error {
-		res = ImportResult{}
-		now := s.now().UTC()
-		for _, c := range centers {
-			old, err := s.Store.GetCenter(ctx, c.ID)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				c.CreatedAt, c.UpdatedAt = now, now
-				err = s.Store.CreateCenter(ctx, c)
-				res.Created++
-			case err == nil:
-				c.CreatedAt, c.UpdatedAt = old.CreatedAt, now
-				err = s.Store.UpdateCenter(ctx, c)
-				res.Updated++
-			}
-			if err != nil {
-				return fmt.Errorf("import center %s: %w", c.ID, err)
-			}
-		}
-		return nil
+	write := func(ctx context.Context) (err error) {
+		res, err = s.writeImport(ctx, centers)
+		return err
 	}
 	if s.Tx != nil {
 		err = s.Tx.InTx(ctx, write)
@@ -107,6 +89,36 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 	s.Forget()
 	if err != nil {
 		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+// writeImport creates or replaces the centers. The stored directory is read once, in the
+// caller's transaction (centers are counted in thousands), rather than center by center.
+func (s *Service) writeImport(ctx context.Context, centers []*Center) (ImportResult, error) {
+	stored, err := s.Store.ListCenters(ctx)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import: list centers: %w", err)
+	}
+	created := make(map[string]time.Time, len(stored))
+	for _, c := range stored {
+		created[c.ID] = c.CreatedAt
+	}
+	var res ImportResult
+	now := s.now().UTC()
+	for _, c := range centers {
+		c.CreatedAt, c.UpdatedAt = now, now
+		if at, known := created[c.ID]; known {
+			c.CreatedAt = at
+			err = s.Store.UpdateCenter(ctx, c)
+			res.Updated++
+		} else {
+			err = s.Store.CreateCenter(ctx, c)
+			res.Created++
+		}
+		if err != nil {
+			return ImportResult{}, fmt.Errorf("import center %s: %w", c.ID, err)
+		}
 	}
 	return res, nil
 }
