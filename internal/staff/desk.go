@@ -74,29 +74,34 @@ func (d *Desk) AddByLogin(ctx context.Context, by *Member, login, centerID strin
 
 // Remove ends the membership of the account; by as in AddByLogin.
 func (d *Desk) Remove(ctx context.Context, by *Member, accountID string) error {
-	return d.Tx.InTx(ctx, func(ctx context.Context) error {
-		m, err := d.Staff.Get(ctx, accountID)
-		if err != nil {
-			return err
-		}
-		if err := d.Staff.Remove(ctx, by, accountID); err != nil {
-			return err
-		}
-		return d.record(ctx, by, ActionRemoved, m)
-	})
+	_, err := d.remove(ctx, by, accountID)
+	return err
 }
 
-// RemoveByLogin ends the membership of the account with login.
+// RemoveByLogin ends the membership of the account with login and returns the membership
+// ended.
 func (d *Desk) RemoveByLogin(ctx context.Context, by *Member, login string) (*Member, error) {
 	acc, err := d.FindLogin(ctx, login)
 	if err != nil {
 		return nil, err
 	}
-	m, err := d.Staff.Get(ctx, acc.ID)
+	return d.remove(ctx, by, acc.ID)
+}
+
+// remove ends the membership and audits it in one transaction, reading the member once.
+func (d *Desk) remove(ctx context.Context, by *Member, accountID string) (*Member, error) {
+	var m *Member
+	err := d.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if m, err = d.Staff.remove(ctx, by, accountID); err != nil {
+			return err
+		}
+		return d.record(ctx, by, ActionRemoved, m)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return m, d.Remove(ctx, by, acc.ID)
+	return m, nil
 }
 
 // List returns the center's staff with their accounts.

@@ -106,17 +106,23 @@ func (s *Service) mayAppoint(ctx context.Context, by *Member, accountID string) 
 // Remove ends the account's membership. by is nil for the platform admin, or a center_admin
 // of the member's center.
 func (s *Service) Remove(ctx context.Context, by *Member, accountID string) error {
-	m, err := s.Store.GetStaff(ctx, accountID)
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrNotStaff
-	}
+	_, err := s.remove(ctx, by, accountID)
+	return err
+}
+
+// remove is Remove, returning the membership ended.
+func (s *Service) remove(ctx context.Context, by *Member, accountID string) (*Member, error) {
+	m, err := s.Get(ctx, accountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if by != nil && (by.Role != CenterAdmin || by.CenterID != m.CenterID || m.Role != Operator) {
-		return ErrForbidden
+		return nil, ErrForbidden
 	}
-	return s.Store.DeleteStaff(ctx, accountID)
+	if err := s.Store.DeleteStaff(ctx, accountID); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // Get returns the account's membership, or ErrNotStaff.
