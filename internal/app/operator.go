@@ -20,9 +20,7 @@ const ActivationTTL = 72 * time.Hour
 // operator API. It runs after wireOIDC (client keys), wireCare (deletion), wireSignIn (second
 // factors) and wireStaff.
 func (a *App) wireOperator() {
-	issuer := strings.TrimSuffix(a.Config.Issuer, "/")
-	a.OperatorAuth = &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
-		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + OperatorAPIPath}, Now: a.Now}
+	a.OperatorAuth = a.apiAuthenticator(OperatorAPIPath)
 	a.Operator = &operator.Service{Tx: a.DB, Ledger: a.Ledger,
 		Store: a.DB, Accounts: a.DB, Contacts: a.DB, Profiles: a.Proofing, Staff: a.Staff, Sessions: a.Sessions,
 		Grants: a.DB, Deletion: a.Deletion, Hasher: a.Hasher, Outbox: a.Flows.Outbox, Audit: a.Audit,
@@ -38,6 +36,14 @@ func (a *App) operatorConfig() operator.Config {
 	l := operator.DefaultLimits()
 	a.scaleLimits(&l.SendPerTarget, &l.SendPerCenter, &l.SendPerBank, &l.SearchPerOperator, &l.SearchPerClient)
 	return operator.Config{SiteURL: a.Config.Issuer, ActivationTTL: ActivationTTL, Limits: l}
+}
+
+// apiAuthenticator builds the client-assertion authenticator of the API at path: an
+// assertion's aud may be the issuer, its token endpoint or the API's base URL.
+func (a *App) apiAuthenticator(path string) *clientauth.Authenticator {
+	issuer := strings.TrimSuffix(a.Config.Issuer, "/")
+	return &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
+		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + path}, Now: a.Now}
 }
 
 // centerName names a center from the directory ("" when it is not there).

@@ -1,12 +1,6 @@
 package app
 
-import (
-	"strings"
-
-	"github.com/civis-id/civis/internal/clientauth"
-	"github.com/civis-id/civis/internal/oidc"
-	"github.com/civis-id/civis/internal/partner"
-)
+import "github.com/civis-id/civis/internal/partner"
 
 // PartnerAPIPath is the base of the partner API, also accepted as a client assertion's aud.
 const PartnerAPIPath = "/api/v1/partner"
@@ -15,9 +9,7 @@ const PartnerAPIPath = "/api/v1/partner"
 // partner API. It runs after wireOIDC (client keys), wireCare (notices) and wireOperator
 // (enrollment).
 func (a *App) wirePartner() {
-	issuer := strings.TrimSuffix(a.Config.Issuer, "/")
-	a.PartnerAuth = &clientauth.Authenticator{Clients: a.Clients, Keys: a.OIDC.ClientKeys, Used: a.DB.UseAssertion,
-		Audiences: []string{issuer, issuer + oidc.PathToken, issuer + PartnerAPIPath}, Now: a.Now}
+	a.PartnerAuth = a.apiAuthenticator(PartnerAPIPath)
 	a.Partner = &partner.Service{
 		Ledger:   a.Ledger,
 		Accounts: a.DB, Profiles: a.DB, Confirmations: a.DB, Notices: a.Notices, Audit: a.Audit,
