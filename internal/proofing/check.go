@@ -161,10 +161,31 @@ func (s *Service) reschedule(ctx context.Context, c *Check, calls int, at time.T
 	return nil
 }
 
+// settleAttempts bounds the runs of a settlement whose transaction keeps losing races.
+const settleAttempts = 5
+
 // finish writes the check's result and, when it decides the submission, the submission's.
+// A transaction that loses a race (store.ErrConflict: a deadlock, a serialization failure, a
+// SNILS verified meanwhile on another account) runs again with the answer already obtained,
+// up to settleAttempts times, so the registry is asked once and the next run sees what the
+// winner wrote. One that keeps losing returns the error, and the job runs again.
 func (s *Service) finish(ctx context.Context, c *Check, o outcome) error {
 	o.At = s.now()
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	var err error
+	for range settleAttempts {
+		if err = s.settle(ctx, c, o); !errors.Is(err, store.ErrConflict) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("record check result: %w", err)
+	}
+	return nil
+}
+
+// settle runs finish's transaction once.
+func (s *Service) settle(ctx context.Context, c *Check, o outcome) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
 		ok, err := s.Store.FinishCheck(ctx, c.ID, c.Attempt, o.Result)
 		if err != nil || !ok {
 			return err
@@ -183,10 +204,6 @@ func (s *Service) finish(ctx context.Context, c *Check, o outcome) error {
 		}
 		return s.pass(ctx, c.SubmissionID, c.AccountID)
 	})
-	if err != nil {
-		return fmt.Errorf("record check result: %w", err)
-	}
-	return nil
 }
 
 // fillINN records the INN the tax service returned as the pending INN, when the citizen gave

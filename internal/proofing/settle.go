@@ -18,7 +18,7 @@ import (
 // pass promotes the pending versions, raises a simplified account to standard and tells the
 // citizen. A SNILS verified meanwhile on another account fails the submission instead: found
 // by the look-up, or, when that account's verification committed after it, by the unique
-// index (store.ErrTaken), which fails this run so that the next one finds it.
+// index (store.ErrTaken), which fails this transaction so that finish's next run finds it.
 func (s *Service) pass(ctx context.Context, subID, accountID string) error {
 	prof, err := s.Store.GetProfile(ctx, accountID)
 	if err != nil {
@@ -50,9 +50,9 @@ func (s *Service) pass(ctx context.Context, subID, accountID string) error {
 		// store.ErrTaken: the SNILS was verified on another account since the look-up above;
 		// another store.ErrConflict: a lost race (a deadlock, say). Either way the whole
 		// transaction must roll back (it marked the submission verified, and PostgreSQL
-		// aborts it at the error), so nothing is settled here: the job runs again, and its
-		// look-up finds the owner and fails the submission with snils_taken, or the
-		// promotion goes through.
+		// aborts it at the error), so nothing is settled here: finish runs the transaction
+		// again with the same answer, and its look-up finds the owner and fails the
+		// submission with snils_taken, or the promotion goes through.
 		return fmt.Errorf("promote profile: %w", err)
 	}
 	acc, err := s.Accounts.GetAccount(ctx, accountID)

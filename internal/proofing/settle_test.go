@@ -11,6 +11,7 @@ import (
 
 	"github.com/civis-id/civis/internal/account"
 	"github.com/civis-id/civis/internal/proofing"
+	"github.com/civis-id/civis/internal/registry"
 	"github.com/civis-id/civis/internal/store"
 )
 
@@ -52,14 +53,15 @@ func (s *racingStore) UpdateProfile(ctx context.Context, accountID string, fn fu
 }
 
 // TestSettleSNILSTakenByIndex: when the owner's verification commits between the look-up
-// and the promotion, the promotion hits the unique index (store.ErrTaken); the run fails as
-// a whole, and the job's next run fails the submission with snils_taken and warns the owner,
-// on every engine (PostgreSQL aborts the transaction at the violation, so nothing more can
-// be written in it).
+// and the promotion, the promotion hits the unique index (store.ErrTaken); the settlement's
+// transaction rolls back as a whole (PostgreSQL aborts it at the violation, so nothing more
+// can be written in it), and its next run fails the submission with snils_taken and warns
+// the owner, on every engine, without asking the registry again.
 func TestSettleSNILSTakenByIndex(t *testing.T) {
 	for _, engine := range engines() {
 		t.Run(engine, func(t *testing.T) {
-			e := newEnvOn(t, openDB(t, engine), newFake().registries())
+			f := newFake()
+			e := newEnvOn(t, openDB(t, engine), f.registries())
 			owner := e.newAccount(account.Simplified)
 			e.fill(owner.ID, fullPatch())
 			e.submit(owner.ID)
@@ -71,13 +73,15 @@ func TestSettleSNILSTakenByIndex(t *testing.T) {
 			e.fill(claimant.ID, fullPatch())
 			e.submit(claimant.ID)
 			e.run()
-			if _, last := e.profile(claimant.ID); !rs.taken.Load() || last.State != proofing.SubmissionChecking {
-				t.Fatalf("promotion hit the index: %v; submission %s, want still checking", rs.taken.Load(), last.State)
+			if !rs.taken.Load() {
+				t.Fatal("the promotion never hit the index")
 			}
-			e.runFor(time.Minute, 5*time.Second) // the job's retry
 			p, last := e.profile(claimant.ID)
 			if last.State != proofing.SubmissionFailed || last.Reason != "snils_taken" || p.SNILS.Verified != nil {
 				t.Errorf("claimant: submission %s %q, verified SNILS %v; want failed snils_taken, none", last.State, last.Reason, p.SNILS.Verified)
+			}
+			if n := f.count(registry.NameSNILS); n != 2 {
+				t.Errorf("the SNILS registry was called %d times, want 2 (once per account)", n)
 			}
 			if lvl := e.account(claimant.ID).Level; lvl != account.Simplified {
 				t.Errorf("claimant level = %s, want simplified", lvl)
@@ -92,10 +96,12 @@ func TestSettleSNILSTakenByIndex(t *testing.T) {
 	}
 }
 
-// TestSettleConflictRunsAgain: another conflict at the promotion (a deadlock) is no SNILS
-// taken: the job runs again and the submission passes, reported once.
-func TestSettleConflictRunsAgain(t *testing.T) {
-	e := newEnv(t, newFake().registries())
+// TestSettleConflictRetriesTransaction: another conflict at the promotion (a deadlock) is no
+// SNILS taken: the settlement's transaction runs again with the answers already obtained, so
+// the submission passes in the same job, reported once, and each registry is asked once.
+func TestSettleConflictRetriesTransaction(t *testing.T) {
+	f := newFake()
+	e := newEnv(t, f.registries())
 	rs := &racingStore{Store: e.db, conflict: fmt.Errorf("write profile: %w: 40P01", store.ErrConflict)}
 	rs.conflicts.Store(1)
 	e.svc.Store = rs
@@ -103,16 +109,22 @@ func TestSettleConflictRunsAgain(t *testing.T) {
 	e.fill(a.ID, fullPatch())
 	e.submit(a.ID)
 	e.run()
-	if _, last := e.profile(a.ID); last.State != proofing.SubmissionChecking {
-		t.Fatalf("after the conflict the submission is %s, want still checking", last.State)
-	}
 	if rs.conflicts.Load() > 0 {
 		t.Fatal("the promotion never ran into the conflict")
 	}
-	e.runFor(time.Minute, 5*time.Second)
+	if _, last := e.profile(a.ID); last.State != proofing.SubmissionVerified {
+		t.Fatalf("after the conflict the submission is %s, want verified", last.State)
+	}
+	e.runFor(time.Minute, 5*time.Second) // no job is left to ask again
 	assertOneResult(t, e, a)
-	if p, last := e.profile(a.ID); last.Reason != "" || p.SNILS.Verified == nil {
+	p, last := e.profile(a.ID)
+	if last.Reason != "" || p.SNILS.Verified == nil {
 		t.Errorf("submission reason %q, verified SNILS %v; want no reason, the SNILS", last.Reason, p.SNILS.Verified)
+	}
+	for _, c := range last.Checks {
+		if n := f.count(c.Registry); n != 1 {
+			t.Errorf("registry %s was called %d times, want 1", c.Registry, n)
+		}
 	}
 }
 
