@@ -104,8 +104,10 @@ func (s *Service) prepareRegistration(ctx context.Context, r *registration) erro
 // message. The phone and email are stored as verified: the operator or the bank took them
 // from the citizen in person or from its own verified records, and the first password or
 // activation link goes to them, so the citizen proves them by signing in. Refusals are
-// *ledger.Rejection: validation_failed, account_exists, account_confirmed, checks_running,
-// check_failed. Past the limits on the message (per phone or email, per center or bank) it
+// *ledger.Rejection: validation_failed, or account_exists for a concurrent enrollment. When
+// accounts exist with the enrollee's identifiers the refusal is an *ExistsError, which
+// unwraps to account_exists, account_confirmed, checks_running or check_failed and lists the
+// accounts found, so that a caller may answer by its own rules. Past the limits on the message (per phone or email, per center or bank) it
 // fails with a *ledger.Failure rate_limited, which the ledger records as failed.
 func (s *Service) Enroll(ctx context.Context, en Enrollment) (string, error) {
 	if en.Method != MethodInPerson && en.Method != MethodBank {
@@ -166,8 +168,9 @@ func enrollActor(en Enrollment) string {
 	return "operator:" + en.OperatorID
 }
 
-// refuseExisting refuses when an account exists with the SNILS, passport, phone or email,
-// with the step of the escalation path that fits it.
+// refuseExisting refuses when an account exists with the SNILS, passport, phone or email: an
+// *ExistsError with the step of the escalation path that fits the first one found, in that
+// order, which lists every account found.
 func (s *Service) refuseExisting(ctx context.Context, e *enrollee) error {
 	ls := []struct {
 		l    lookup
@@ -178,19 +181,67 @@ func (s *Service) refuseExisting(ctx context.Context, e *enrollee) error {
 		{lookup{ByPhone, e.Phone}, "phone"},
 		{lookup{ByEmail, e.Email}, "email"},
 	}
-	for _, x := range ls {
-		if x.l.value == "" {
+	x := &ExistsError{}
+	loaded := map[string]*state{}
+	for _, id := range ls {
+		if id.l.value == "" {
 			continue
 		}
-		st, err := s.find(ctx, x.l)
+		sts, err := s.findAll(ctx, id.l, loaded)
 		if err != nil {
 			return err
 		}
-		if st.acc != nil {
-			return st.refusal(x.what)
+		if x.Refusal == nil && len(sts) > 0 && sts[0].acc != nil {
+			x.Refusal = sts[0].refusal(id.what)
+		}
+		for _, st := range sts {
+			if st.acc != nil {
+				x.Matches = append(x.Matches, newMatch(id.l, st))
+			}
 		}
 	}
-	return nil
+	if x.Refusal == nil {
+		return nil
+	}
+	return x
+}
+
+// findAll returns the states of every account the identifier designates, active ones first,
+// loading each account once across the lookups of one enrollment (acc nil: gone since).
+func (s *Service) findAll(ctx context.Context, l lookup, loaded map[string]*state) ([]*state, error) {
+	ids, err := s.Store.FindAccounts(ctx, l.kind, l.value)
+	if err != nil {
+		return nil, fmt.Errorf("find account: %w", err)
+	}
+	out := make([]*state, 0, len(ids))
+	for _, id := range ids {
+		st, ok := loaded[id]
+		if !ok {
+			if st, err = s.load(ctx, id); err != nil {
+				return nil, err
+			}
+			loaded[id] = st
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func newMatch(l lookup, st *state) Match {
+	return Match{By: l.kind, AccountID: st.acc.ID, Level: st.acc.Level, Deleted: st.deleted,
+		Verified: verifiedAs(l, st.prof)}
+}
+
+// verifiedAs reports whether the profile holds the identifier as verified data; contacts are
+// found only when verified.
+func verifiedAs(l lookup, p *proofing.Profile) bool {
+	switch l.kind {
+	case BySNILS:
+		return p != nil && p.SNILS.Verified != nil && *p.SNILS.Verified == l.value
+	case ByPassport:
+		return p != nil && p.IDDoc.Verified != nil && p.IDDoc.Verified.Series+p.IDDoc.Verified.Number == l.value
+	}
+	return true
 }
 
 func (s *Service) createAccount(ctx context.Context, en Enrollment, e *enrollee, pw password) (*account.Account, error) {

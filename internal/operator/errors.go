@@ -1,6 +1,9 @@
 package operator
 
-import "github.com/civis-id/civis/internal/ledger"
+import (
+	"github.com/civis-id/civis/internal/account"
+	"github.com/civis-id/civis/internal/ledger"
+)
 
 // HTTP statuses of the refusals (the domain does not import net/http).
 const (
@@ -66,4 +69,40 @@ func (f fields) err() error {
 	}
 	return &ledger.Rejection{Code: CodeValidationFailed, Status: statusUnprocessed,
 		Message: "the input is not valid", Detail: []FieldError(f)}
+}
+
+// Match is an existing account that one of an enrollee's identifiers designates.
+type Match struct {
+	By        string // the identifier: BySNILS, ByPassport, ByPhone or ByEmail
+	AccountID string
+	Level     account.Level
+	Deleted   bool // deleted and not yet erased: restorable
+	Verified  bool // the account holds the identifier as verified data, not only as typed at enrollment
+}
+
+// ExistsError is the refusal of an enrollment whose identifiers designate existing accounts.
+// It unwraps to the operator's *ledger.Rejection, which fits the first account found in the
+// order SNILS, passport, phone, email. Matches lists every account found, in that order and
+// active ones first, so that a caller with rules of its own (the partner API) can answer by
+// them from this one lookup.
+type ExistsError struct {
+	Matches []Match
+	Refusal error // the operator's answer, a *ledger.Rejection
+}
+
+// Error returns the operator's refusal's text.
+func (e *ExistsError) Error() string { return e.Refusal.Error() }
+
+// Unwrap returns the operator's refusal, a *ledger.Rejection.
+func (e *ExistsError) Unwrap() error { return e.Refusal }
+
+// Active returns the first match by the identifier whose account is active and holds it as
+// verified data.
+func (e *ExistsError) Active(by string) (Match, bool) {
+	for _, m := range e.Matches {
+		if m.By == by && !m.Deleted && m.Verified {
+			return m, true
+		}
+	}
+	return Match{}, false
 }
