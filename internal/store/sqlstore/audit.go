@@ -24,17 +24,19 @@ func (db *DB) AppendEvent(ctx context.Context, e *audit.Event) error {
 
 // AppendEvents implements audit.Store: the chain heads of all the batch's accounts are locked
 // and read in one statement, the events inserted with multi-row statements, and the heads
-// written back in one statement. On PostgreSQL, outside a caller's transaction, a batch of one
-// account whose head this node wrote last goes in one statement instead (audithead.go).
+// written back in one statement. On PostgreSQL, outside a caller's transaction, the events of
+// accounts whose heads this node wrote last go in one statement first (audithead.go).
 func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) error {
-	if len(events) == 0 {
-		return nil
-	}
 	remember := db.autocommits(ctx)
-	if remember {
-		if done, err := db.appendHot(ctx, events); done || err != nil {
+	if remember && len(events) > 0 {
+		rest, err := db.appendHot(ctx, events)
+		if err != nil {
 			return err
 		}
+		events = rest
+	}
+	if len(events) == 0 {
+		return nil
 	}
 	var written map[string]chainHead
 	err := db.InTx(ctx, func(ctx context.Context) error {

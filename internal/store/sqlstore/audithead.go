@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -11,8 +13,8 @@ import (
 )
 
 // knownHeads remembers the chain heads this node committed last, so that the next batch of
-// one account can be appended on PostgreSQL in one autocommitted statement instead of a
-// transaction of five round trips (begin, lock the head, insert, write the head, commit).
+// those accounts can be appended on PostgreSQL in one autocommitted statement instead of a
+// transaction of five round trips (begin, lock the heads, insert, write the heads, commit).
 // A remembered head is only a guess: the statement updates the head only if it is still the
 // one remembered, and inserts the events only if it did, so a stale entry (another node or
 // another transaction wrote since) costs one statement that changes nothing, and the batch
@@ -44,56 +46,138 @@ func (k *knownHeads) put(heads map[string]chainHead) {
 	}
 }
 
-// appendHot appends events (all of one account) in one statement when this node knows the
-// chain's head and nobody moved it since: the head update and the inserts commit together or
-// not at all. It reports false, having written nothing, when that is not the case.
-func (db *DB) appendHot(ctx context.Context, events []*audit.Event) (bool, error) {
-	account := events[0].AccountID
+// appendHot appends, in one autocommitted statement, the events of every account whose chain
+// head this node remembers, provided nobody moved that head since: for each such account the
+// head update and its events commit together or not at all. It returns the events it did not
+// write (accounts not remembered, or whose head moved), in their order, for the locking path.
+// A conflict (two nodes' statements waiting on each other's heads) writes nothing and leaves
+// every event to the locking path.
+func (db *DB) appendHot(ctx context.Context, events []*audit.Event) ([]*audit.Event, error) {
+	hot := db.heads.chain(events)
+	if len(hot.events) == 0 {
+		return events, nil
+	}
+	cols, err := db.hotColumns(hot.events)
+	if err != nil {
+		return nil, err
+	}
+	// The heads are locked first, in the byte order of their ids (COLLATE "C"), the order in
+	// which the locking path takes them (slices.Sort), so that neither path waits for the
+	// other's heads in the opposite order.
+	rows, err := db.write(ctx).QueryContext(ctx, `WITH locked AS MATERIALIZED (
+			SELECT account_id, seq, hash FROM audit_heads WHERE account_id = ANY($1::text[])
+			ORDER BY account_id COLLATE "C" FOR UPDATE),
+		head AS (
+			UPDATE audit_heads AS a SET seq = h.new_seq, hash = h.new_hash
+			FROM locked AS l JOIN unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[])
+				AS h(account_id, old_seq, old_hash, new_seq, new_hash)
+				ON l.account_id = h.account_id AND l.seq = h.old_seq AND l.hash = h.old_hash
+			WHERE a.account_id = l.account_id
+			RETURNING a.account_id)
+		INSERT INTO audit_events (id, account_id, seq, action, actor, details, ip_enc, created_at, prev_hash, hash)
+		SELECT v.id, v.account_id, v.seq, v.action, v.actor, v.details, v.ip_enc, v.created_at, v.prev_hash, v.hash
+		FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::bytea[],
+			$13::bigint[], $14::text[], $15::text[])
+			AS v(id, account_id, seq, action, actor, details, ip_enc, created_at, prev_hash, hash)
+		WHERE v.account_id IN (SELECT account_id FROM head)
+		RETURNING account_id`, append(hot.headArgs(), cols...)...)
+	if err != nil {
+		if errors.Is(mapErr(err), store.ErrConflict) {
+			return events, nil
+		}
+		return nil, fmt.Errorf("append audit events: %w", mapErr(err))
+	}
+	written, err := accountSet(rows)
+	if err != nil {
+		return nil, fmt.Errorf("append audit events: %w", mapErr(err))
+	}
+	done := make(map[string]chainHead, len(written))
+	var rest []*audit.Event
 	for _, e := range events {
-		if e.AccountID != account {
-			return false, nil
+		if written[e.AccountID] {
+			done[e.AccountID] = hot.next[e.AccountID]
+		} else {
+			rest = append(rest, e)
 		}
 	}
-	old, ok := db.heads.get(account)
-	if !ok {
-		return false, nil
+	db.heads.put(done)
+	return rest, nil
+}
+
+// hotBatch is the part of a batch whose chains this node remembers: the events linked to the
+// remembered heads, and each account's head before and after them.
+type hotBatch struct {
+	events    []*audit.Event
+	accounts  []string
+	old, next map[string]chainHead
+}
+
+// chain links the events of remembered accounts to their remembered heads.
+func (k *knownHeads) chain(events []*audit.Event) hotBatch {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	b := hotBatch{old: map[string]chainHead{}, next: map[string]chainHead{}}
+	for _, e := range events {
+		h, ok := b.next[e.AccountID]
+		if !ok {
+			if h, ok = k.m[e.AccountID]; !ok {
+				continue
+			}
+			b.accounts = append(b.accounts, e.AccountID)
+			b.old[e.AccountID] = h
+		}
+		e.Seq, e.PrevHash = h.seq+1, h.hash
+		e.Hash = audit.Hash(e)
+		b.next[e.AccountID] = chainHead{seq: e.Seq, hash: e.Hash}
+		b.events = append(b.events, e)
 	}
-	h := old
+	return b
+}
+
+// headArgs are the statement's head arrays: account, old seq and hash, new seq and hash.
+func (b hotBatch) headArgs() []any {
+	n := len(b.accounts)
+	ids, oldHashes, newHashes := make([]string, n), make([]string, n), make([]string, n)
+	oldSeqs, newSeqs := make([]int64, n), make([]int64, n)
+	for i, a := range b.accounts {
+		ids[i] = a
+		oldSeqs[i], oldHashes[i] = b.old[a].seq, b.old[a].hash
+		newSeqs[i], newHashes[i] = b.next[a].seq, b.next[a].hash
+	}
+	return []any{ids, oldSeqs, oldHashes, newSeqs, newHashes}
+}
+
+// hotColumns are the statement's event arrays, one per column.
+func (db *DB) hotColumns(events []*audit.Event) ([]any, error) {
 	n := len(events)
-	ids, actions, actors, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, accounts, actions, actors, details := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	prevs, hashes := make([]string, n), make([]string, n)
 	seqs, times := make([]int64, n), make([]int64, n)
 	ips := make([][]byte, n)
 	for i, e := range events {
-		e.Seq, e.PrevHash = h.seq+1, h.hash
-		e.Hash = audit.Hash(e)
-		h.seq, h.hash = e.Seq, e.Hash
 		d, _ := json.Marshal(e.Details)
 		ip, err := db.sealOptional(e.IP, "audit-ip:"+e.ID)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		ids[i], seqs[i], actions[i], actors[i], details[i] = e.ID, e.Seq, e.Action, e.Actor, string(d)
+		ids[i], accounts[i], seqs[i], actions[i], actors[i], details[i] = e.ID, e.AccountID, e.Seq, e.Action, e.Actor, string(d)
 		ips[i], times[i], prevs[i], hashes[i] = ip, micros(e.CreatedAt), e.PrevHash, e.Hash
 	}
-	res, err := db.write(ctx).ExecContext(ctx, `WITH head AS (
-			UPDATE audit_heads SET seq = $1, hash = $2
-			WHERE account_id = $3 AND seq = $4 AND hash = $5 RETURNING account_id)
-		INSERT INTO audit_events (id, account_id, seq, action, actor, details, ip_enc, created_at, prev_hash, hash)
-		SELECT v.id, head.account_id, v.seq, v.action, v.actor, v.details, v.ip_enc, v.created_at, v.prev_hash, v.hash
-		FROM head, unnest($6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::bytea[],
-			$12::bigint[], $13::text[], $14::text[])
-			AS v(id, seq, action, actor, details, ip_enc, created_at, prev_hash, hash)`,
-		h.seq, h.hash, account, old.seq, old.hash,
-		ids, seqs, actions, actors, details, ips, times, prevs, hashes)
-	if err != nil {
-		return false, fmt.Errorf("append audit events: %w", mapErr(err))
+	return []any{ids, accounts, seqs, actions, actors, details, ips, times, prevs, hashes}, nil
+}
+
+// accountSet reads the account ids a statement returned, once each.
+func accountSet(rows *sql.Rows) (map[string]bool, error) {
+	defer rows.Close()
+	set := map[string]bool{}
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		set[a] = true
 	}
-	if rows, _ := res.RowsAffected(); rows == 0 {
-		return false, nil // the head moved: nothing was written
-	}
-	db.heads.put(map[string]chainHead{account: h})
-	return true, nil
+	return set, rows.Err()
 }
 
 // autocommits reports whether a statement run with ctx commits on its own: PostgreSQL (SQLite

@@ -116,17 +116,20 @@ func testAuditBatched(t *testing.T, db *sqlstore.DB) {
 	}
 }
 
-// testAuditHeadMoved appends batches outside any transaction (on PostgreSQL the node then
-// writes the next one in one statement against the head it remembers) while transactions move
-// the head behind its back, one of them rolled back: every committed event is in the chain
-// once, in order, with its details and sealed address, and nothing of the rolled-back one.
+// testAuditHeadMoved appends batches of two accounts outside any transaction (on PostgreSQL
+// the node then writes the next one in one statement against the heads it remembers) while
+// transactions move one account's head behind its back, one of them rolled back: every
+// committed event is in its chain once, in order, with its details and sealed address, and
+// nothing of the rolled-back one; the other account's chain, still remembered right, stays
+// whole.
 func testAuditHeadMoved(t *testing.T, db *sqlstore.DB) {
 	c := ctx(t)
-	acc := newID()
+	acc, other := newID(), newID()
 	batch := func(action string) []*audit.Event {
 		return []*audit.Event{
 			{ID: newID(), AccountID: acc, Action: action, Actor: "client:a", IP: "203.0.113.7",
 				Details: map[string]string{"claims": "name"}, CreatedAt: at(0)},
+			{ID: newID(), AccountID: other, Action: action, Actor: "client:a", CreatedAt: at(0)},
 			{ID: newID(), AccountID: acc, Action: action, Actor: "client:b", CreatedAt: at(time.Second)},
 		}
 	}
@@ -180,6 +183,14 @@ func testAuditHeadMoved(t *testing.T, db *sqlstore.DB) {
 	}
 	if last := evs[len(evs)-2]; last.IP != "203.0.113.7" || last.Details["claims"] != "name" {
 		t.Errorf("last batch's first event = IP %q, details %v; want them as written", last.IP, last.Details)
+	}
+	others, err := db.AccountEvents(c, other, 100)
+	if err != nil || len(others) != 5 {
+		t.Fatalf("the other account's chain = %d events, %v; want one per batch, 5", len(others), err)
+	}
+	slices.Reverse(others)
+	if err := audit.Verify(others); err != nil {
+		t.Errorf("Verify the other account: %v", err)
 	}
 }
 
