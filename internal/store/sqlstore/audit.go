@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,29 +23,25 @@ func (db *DB) AppendEvent(ctx context.Context, e *audit.Event) error {
 
 // AppendEvents implements audit.Store: the chain heads of all the batch's accounts are locked
 // and read in one statement, the events inserted with multi-row statements, and the heads
-// written back in one statement. On PostgreSQL, outside a caller's transaction, the events of
-// accounts whose heads this node wrote last go in one statement first (audithead.go).
+// written back in one statement. On PostgreSQL, outside a caller's transaction, a batch whose
+// heads this node wrote last goes in one statement instead (audithead.go).
 func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) error {
-	remember := db.autocommits(ctx)
-	if remember && len(events) > 0 {
-		rest, err := db.appendHot(ctx, events)
-		if err != nil {
-			return err
-		}
-		events = rest
-	}
 	if len(events) == 0 {
 		return nil
 	}
+	remember := db.autocommits(ctx)
+	if remember {
+		if done, err := db.appendHot(ctx, events); done || err != nil {
+			return err
+		}
+	}
 	var written map[string]chainHead
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		byAccount := map[string][]*audit.Event{}
 		var accounts []string
 		for _, e := range events {
-			if _, ok := byAccount[e.AccountID]; !ok {
+			if !slices.Contains(accounts, e.AccountID) {
 				accounts = append(accounts, e.AccountID)
 			}
-			byAccount[e.AccountID] = append(byAccount[e.AccountID], e)
 		}
 		// One order for every transaction, so that two batches never wait for each other's
 		// heads in opposite orders (PostgreSQL).
@@ -55,22 +50,11 @@ func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) error {
 		if err != nil {
 			return err
 		}
-		ordered := make([]*audit.Event, 0, len(events))
-		for _, acc := range accounts {
-			h := heads[acc]
-			for _, e := range byAccount[acc] {
-				e.Seq, e.PrevHash = h.seq+1, h.hash
-				e.Hash = audit.Hash(e)
-				h.seq, h.hash = e.Seq, e.Hash
-				ordered = append(ordered, e)
-			}
-			heads[acc] = h
-		}
-		if err := db.insertEvents(ctx, ordered); err != nil {
+		written = linkEvents(events, heads)
+		if err := db.insertEvents(ctx, events); err != nil {
 			return err
 		}
-		written = heads
-		return db.writeHeads(ctx, accounts, heads)
+		return db.writeHeads(ctx, accounts, written)
 	})
 	if err == nil && remember {
 		db.heads.put(written)
@@ -182,12 +166,11 @@ func (db *DB) insertEvents(ctx context.Context, events []*audit.Event) error {
 		n := rowChunk(len(rest))
 		args := make([]any, 0, eventCols*n)
 		for _, e := range rest[:n] {
-			details, _ := json.Marshal(e.Details)
-			ip, err := db.sealOptional(e.IP, "audit-ip:"+e.ID)
+			r, err := db.eventRow(e)
 			if err != nil {
 				return err
 			}
-			args = append(args, e.ID, e.AccountID, e.Seq, e.Action, e.Actor, string(details), ip, micros(e.CreatedAt), e.PrevHash, e.Hash)
+			args = append(args, r.id, r.account, r.seq, r.action, r.actor, r.details, r.ip, r.createdAt, r.prevHash, r.hash)
 		}
 		if _, err := q.ExecContext(ctx, `INSERT INTO audit_events (id, account_id, seq, action, actor, details,
 			ip_enc, created_at, prev_hash, hash) VALUES `+valuesList(n, eventCols, ""), args...); err != nil {
