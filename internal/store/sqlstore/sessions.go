@@ -67,13 +67,6 @@ func (db *DB) DeleteAccountSessions(ctx context.Context, accountID string) error
 	return mapErr(err)
 }
 
-// DeleteExpiredSessions deletes up to limit sessions past their lifetime at now and counts
-// them: TakeExpiredSessions without the idle cutoff, for callers that need no follow-up.
-func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
-	taken, err := db.TakeExpiredSessions(ctx, now, time.Time{}, limit)
-	return len(taken), err
-}
-
 // TakeExpiredSessions implements session.Store with one DELETE ... RETURNING: of two
 // concurrent calls, each returns only the rows it deleted itself. On PostgreSQL the rows
 // another call holds are skipped rather than waited for.

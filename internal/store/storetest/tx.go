@@ -89,8 +89,8 @@ func testSessions(t *testing.T, db *sqlstore.DB) {
 	if got, _ := db.SessionByTokenHash(c, "hash1"); !got.LastSeenAt.Equal(at(time.Minute)) {
 		t.Errorf("LastSeenAt = %v after touch", got.LastSeenAt)
 	}
-	if n, err := db.DeleteExpiredSessions(c, at(2*time.Hour), 10); err != nil || n != 1 {
-		t.Errorf("DeleteExpiredSessions = %d, %v; want 1", n, err)
+	if taken, err := db.TakeExpiredSessions(c, at(2*time.Hour), time.Time{}, 10); err != nil || len(taken) != 1 {
+		t.Errorf("TakeExpiredSessions = %d, %v; want 1", len(taken), err)
 	}
 	if _, err := db.SessionByTokenHash(c, "hash1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("expired session still there: %v", err)
