@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
+
+	"github.com/civis-id/civis/internal/store"
 )
 
 // Columns are the columns of a CSV import, in this order, named by a header row:
@@ -93,28 +94,20 @@ func (s *Service) ImportCSV(ctx context.Context, r io.Reader) (ImportResult, err
 	return res, nil
 }
 
-// writeImport creates or replaces the centers. The stored directory is read once, in the
-// caller's transaction (centers are counted in thousands), rather than center by center.
+// writeImport creates or replaces the centers, in the caller's transaction: an update that
+// finds no row (store.ErrNotFound) creates the center instead. UpdateCenter leaves the
+// stored created_at as it is.
 func (s *Service) writeImport(ctx context.Context, centers []*Center) (ImportResult, error) {
-	stored, err := s.Store.ListCenters(ctx)
-	if err != nil {
-		return ImportResult{}, fmt.Errorf("import: list centers: %w", err)
-	}
-	created := make(map[string]time.Time, len(stored))
-	for _, c := range stored {
-		created[c.ID] = c.CreatedAt
-	}
 	var res ImportResult
 	now := s.now().UTC()
 	for _, c := range centers {
 		c.CreatedAt, c.UpdatedAt = now, now
-		if at, known := created[c.ID]; known {
-			c.CreatedAt = at
-			err = s.Store.UpdateCenter(ctx, c)
-			res.Updated++
-		} else {
+		err := s.Store.UpdateCenter(ctx, c)
+		if errors.Is(err, store.ErrNotFound) {
 			err = s.Store.CreateCenter(ctx, c)
 			res.Created++
+		} else if err == nil {
+			res.Updated++
 		}
 		if err != nil {
 			return ImportResult{}, fmt.Errorf("import center %s: %w", c.ID, err)

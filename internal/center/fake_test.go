@@ -83,10 +83,13 @@ func (m *memStore) UpdateCenter(ctx context.Context, c *Center) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t := m.table(ctx)
-	if _, ok := t[c.ID]; !ok {
+	old, ok := t[c.ID]
+	if !ok {
 		return store.ErrNotFound
 	}
-	t[c.ID] = *c
+	row := *c
+	row.CreatedAt = old.CreatedAt // as the store's UPDATE, which leaves created_at
+	t[c.ID] = row
 	return nil
 }
 

@@ -85,9 +85,7 @@ func (s *Service) prepareRegistration(ctx context.Context, r *registration) erro
 		return nil
 	}
 	err := s.peekSend(ctx, r.en, r.e)
-	var f *ledger.Failure
-	if errors.As(err, &f) {
-		r.limited = err // the ledger records it as failed
+	if limited(err, &r.limited) {
 		return nil
 	}
 	if err != nil {

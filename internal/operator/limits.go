@@ -2,6 +2,7 @@ package operator
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/civis-id/civis/internal/flow"
@@ -132,6 +133,17 @@ func sendFailure(what string, err error) error {
 	}
 	return &ledger.Failure{Code: CodeRateLimited, Status: statusTooMany, Err: err,
 		Message: what + "; nothing changed: resend the request with the same request_id after Retry-After"}
+}
+
+// limited reports whether err, from a peek before costly work, is a limit reached already (a
+// *ledger.Failure); then it stores err in *dst, for the ledger to record the request as failed.
+func limited(err error, dst *error) bool {
+	var f *ledger.Failure
+	if !errors.As(err, &f) {
+		return false
+	}
+	*dst = err
+	return true
 }
 
 // limitSearch counts a search by the operator and through the client at the center; past a

@@ -14,7 +14,6 @@ import (
 	"github.com/civis-id/civis/internal/ledger"
 	"github.com/civis-id/civis/internal/messages"
 	"github.com/civis-id/civis/internal/notify"
-	"github.com/civis-id/civis/internal/store"
 )
 
 // Restore restores access to an account whose owner showed the passport: a temporary password
@@ -57,9 +56,7 @@ func (s *Service) prepareRestore(ctx context.Context, a Actor, r *restoration) e
 		return nil
 	}
 	err := s.peekRestore(ctx, a, r.in)
-	var f *ledger.Failure
-	if errors.As(err, &f) {
-		r.limited = err // the ledger records it as failed
+	if limited(err, &r.limited) {
 		return nil
 	}
 	if err != nil || !r.in.TempPassword {
@@ -251,15 +248,18 @@ func passwordTarget(acc *account.Account, in RestoreInput) contactValue {
 	return contactValue{account.Email, email}
 }
 
-// peekRestore is restore's count without counting, for a check before the hash; it reads
-// the account outside the transaction to know where the temporary password goes.
+// peekRestore is restore's count without counting, for a check before the hash. When the
+// temporary password goes to a stored contact, it reads the account outside the transaction
+// to know which.
 func (s *Service) peekRestore(ctx context.Context, a Actor, in RestoreInput) error {
 	var acc *account.Account // nil: not found, which the request refuses (loadActive)
-	if len(in.AccountID) <= 100 {
+	if in.TempPassword && in.NewPhone == "" {
 		var err error
-		acc, err = s.Accounts.GetAccount(ctx, in.AccountID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("load account: %w", err)
+		acc, err = s.activeAccount(ctx, in.AccountID)
+		if errors.Is(err, errAccountNotFound) {
+			acc = nil
+		} else if err != nil {
+			return err
 		}
 	}
 	what, err := s.peek(ctx, s.restoreCounters(a, acc, in)...)
