@@ -186,6 +186,8 @@ func writeLedgerAnswer(w http.ResponseWriter, req *ledger.Request, replayed bool
 
 // ledgerProblem rebuilds the problem document of a stored refusal.
 func ledgerProblem(req *ledger.Request) *httpx.Problem {
-	p, _ := httpx.ProblemFor(req.Refusal())
-	return p
+	if p, ok := httpx.ProblemFor(req.Refusal()); ok {
+		return p
+	}
+	return httpx.NewProblem(req.Code, req.Message)
 }

@@ -2,13 +2,10 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/civis-id/civis/internal/account"
-	"github.com/civis-id/civis/internal/session"
-	"github.com/civis-id/civis/internal/store"
 )
 
 // cabinetData is the content of the personal cabinet.
@@ -40,24 +37,8 @@ type contactRow struct {
 
 // cabinet shows the signed-in citizen's account; without a session it asks to sign in.
 func (h *Handler) cabinet(w http.ResponseWriter, r *http.Request) {
-	sess, err := h.current(r)
-	if errors.Is(err, session.ErrInvalid) {
-		h.endSessionIfSent(w, r)
-		seeOther(w, r, "/login")
-		return
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	acc, err := h.Accounts.GetAccount(r.Context(), sess.AccountID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && acc.State != account.Active) {
-		h.endSession(w)
-		seeOther(w, r, "/login")
-		return
-	}
-	if err != nil {
-		h.internal(w, r, err)
+	acc, ok := h.citizenAccount(w, r)
+	if !ok {
 		return
 	}
 	v := h.newView(r, "title_cabinet")

@@ -59,7 +59,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request, v *view, err e
 	switch {
 	case p.Code == "rate_limited":
 		wait := retryAfter(err)
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		setRetryAfter(w, wait)
 		v.Alert = waitMessage(v, wait)
 	case codeProblems[p.Code]:
 		v.showError(ids("code"), v.T("problem_"+p.Code))
@@ -85,6 +85,11 @@ func fieldMessage(v *view, code string) string {
 		return v.T("field_invalid")
 	}
 	return msg
+}
+
+// setRetryAfter sets the Retry-After header to d, in whole seconds rounded up.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 }
 
 func retryAfter(err error) time.Duration {

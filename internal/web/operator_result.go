@@ -96,7 +96,9 @@ func (h *Handler) opExplain(w http.ResponseWriter, r *http.Request, v *view, err
 		v.Alert = opCodeWords(v, code, err.Error())
 	}
 	if code == "rate_limited" {
-		v.Alert = waitMessage(v, retryAfter(err))
+		wait := retryAfter(err)
+		setRetryAfter(w, wait)
+		v.Alert = waitMessage(v, wait)
 		return http.StatusTooManyRequests, true
 	}
 	return opStatusOf(err, code), true
@@ -174,7 +176,7 @@ func (h *Handler) opAct(w http.ResponseWriter, r *http.Request, d *desk, kind st
 		return
 	}
 	if req.State == ledger.Rejected {
-		if fields := detailFields(req.Result); len(fields) > 0 && again != nil {
+		if fields := detailFields(req.Result); len(fields) > 0 {
 			for _, f := range fields {
 				v.showError(ids(f.Field), opFieldMessage(v, f))
 			}

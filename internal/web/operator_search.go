@@ -1,9 +1,7 @@
 package web
 
 import (
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -61,9 +59,6 @@ func (h *Handler) opSearch(w http.ResponseWriter, r *http.Request) {
 	found, err := h.Operator.Find(r.Context(), h.actor(r, d, reason), q)
 	if err != nil {
 		if status, ok := h.opExplain(w, r, v, err, searchIDs); ok {
-			if status == http.StatusTooManyRequests { // the search limit: the alert says how long to wait
-				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter(err).Seconds()))))
-			}
 			h.renderHome(w, r, status, v, d)
 		}
 		return
