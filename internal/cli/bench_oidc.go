@@ -96,7 +96,6 @@ func (b *oidcBench) signIn(ctx context.Context, accts []loadtest.Account) error 
 	return nil
 }
 
-// tokens makes n token sets by authorizations done outside the measurement.
 // emitTokens prints n access tokens of the signed-in citizens, one per line.
 func (b *oidcBench) emitTokens(ctx context.Context, n int) error {
 	ts, err := b.tokens(ctx, n)
@@ -111,6 +110,7 @@ func (b *oidcBench) emitTokens(ctx context.Context, n int) error {
 	return nil
 }
 
+// tokens makes n token sets by authorizations done outside the measurement.
 func (b *oidcBench) tokens(ctx context.Context, n int) ([]loadtest.Tokens, error) {
 	out := make([]loadtest.Tokens, 0, n)
 	for i := range n {

@@ -138,8 +138,7 @@ func WriteFiles(dir string, b *Batch, site string) (*Files, error) {
 		}
 	}
 	if err := f.add(b, site); err != nil {
-		_ = f.rollback()
-		return nil, err
+		return nil, errors.Join(err, f.rollback()) // a failed cleanup leaves void codes in the files: say so
 	}
 	return f, nil
 }

@@ -122,8 +122,8 @@ func (p *Provider) SessionEnded(ctx context.Context, s *session.Session) error {
 	return p.queueBackchannel(ctx, s, scs)
 }
 
-// SessionExpired runs in the transaction that deletes a Civis session past its lifetime or
-// idle timeout: it queues the back-channel logout tokens SessionEnded queues, with the same
+// SessionExpired runs in the transaction that deletes a Civis session past its lifetime (not
+// one ended by the idle timeout, see session.Service.EndExpired): it queues the back-channel logout tokens SessionEnded queues, with the same
 // sid and sub. The session's tokens are left to their own expiry: a refresh token
 // (offline_access) outlives the session it came from unless the citizen signs out.
 func (p *Provider) SessionExpired(ctx context.Context, s *session.Session) error {
